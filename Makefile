@@ -1,0 +1,99 @@
+# bosun — a tiny init for containers.
+#   make            dynamic build, for development
+#   make static     fully static musl build (libcap, libseccomp from source)
+#   make test       unit tests, then black-box tests of both builds
+#   make demo       bosun as PID 1 of a pid namespace, on a demo command
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+MUSL_CC ?= musl-gcc
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter
+LDLIBS_DEPS = -lseccomp -lcap
+
+B = build
+SRC = $(wildcard src/*.c)
+MODULES = $(filter-out src/main.c,$(SRC))
+OBJ = $(SRC:src/%.c=$(B)/dyn/%.o)
+MODOBJ = $(MODULES:src/%.c=$(B)/dyn/%.o)
+SOBJ = $(SRC:src/%.c=$(B)/static/%.o)
+
+MUSL = $(B)/musl
+STATIC_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Os -Wall -Wextra -Wno-unused-parameter \
+	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	-fno-stack-protector -I$(MUSL)/include -I$(MUSL)/kernel-headers
+STATIC_LDFLAGS = -static -Wl,--gc-sections -Wl,-s -L$(MUSL)/lib
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+
+PYTEST = /usr/bin/python3 -m pytest
+
+.PHONY: all static test unit blackbox demo install clean asan lint deps
+
+all: bosun
+
+bosun: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS_DEPS)
+
+$(B)/dyn/%.o: src/%.c $(wildcard src/*.h) | $(B)/dyn
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+static: bosun-static
+
+bosun-static: $(SOBJ) $(MUSL)/.done
+	$(MUSL_CC) $(STATIC_LDFLAGS) -o $@ $(SOBJ) $(LDLIBS_DEPS)
+
+$(B)/static/%.o: src/%.c $(wildcard src/*.h) $(MUSL)/.done | $(B)/static
+	$(MUSL_CC) $(STATIC_CFLAGS) -c -o $@ $<
+
+# libcap and libseccomp built with musl from Debian's source packages
+deps: $(MUSL)/.done
+$(MUSL)/.done: tools/musl-deps
+	tools/musl-deps $(MUSL)
+	touch $@
+
+$(B)/dyn $(B)/static $(B)/unit:
+	mkdir -p $@
+
+$(B)/unit/%: tests/unit/%.c $(MODOBJ) | $(B)/unit
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(MODOBJ) -lcriterion $(LDLIBS_DEPS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done
+
+blackbox: bosun bosun-static
+	BOSUN=$(CURDIR)/bosun $(PYTEST) -q tests/blackbox
+	BOSUN=$(CURDIR)/bosun-static $(PYTEST) -q tests/blackbox
+
+test: unit blackbox
+
+# The same tests with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) B=build/asan CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" bosun-asan-unit
+	BOSUN=$(CURDIR)/build/asan/bosun $(PYTEST) -q tests/blackbox
+
+bosun-asan-unit: $(OBJ) $(UNIT_BIN)
+	$(CC) $(LDFLAGS) -o $(B)/bosun $(OBJ) $(LDLIBS_DEPS)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done
+
+demo: bosun
+	unshare --pid --fork --mount-proc ./bosun -v -- tests/demo.sh
+
+lint:
+	mandoc -Tlint -Wwarning man/bosun.8
+	clang-format --dry-run --Werror src/*.c src/*.h
+
+install: bosun
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 bosun $(DESTDIR)$(PREFIX)/sbin/bosun
+	install -m 0644 man/bosun.8 $(DESTDIR)$(PREFIX)/share/man/man8/bosun.8
+
+clean:
+	rm -rf build/dyn build/static build/unit build/asan bosun bosun-static

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cli: the command line and the BOSUN_* environment, turned into a struct
+ * config. Pure: reads only its arguments, prints nothing, never exits.
+ *
+ * Every option has an environment twin. When both are given the command
+ * line replaces the environment value entirely (lists are not merged).
+ * An unknown BOSUN_* variable is an error, so that a misspelt setting is
+ * never silently ignored.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define VERSION "0.1.0"
+
+enum kind { FLAG, COUNT, VALUE, LIST };
+
+struct option {
+	char short_name;
+	const char *long_name;
+	const char *env;
+	enum kind kind;
+	int (*set)(struct config *c, const char *val, char *err, size_t len);
+};
+
+static int
+set_process_group(struct config *c, const char *v, char *err, size_t len)
+{
+	(void)v, (void)err, (void)len;
+	c->process_group = 1;
+	return 0;
+}
+
+static int
+set_verbose(struct config *c, const char *v, char *err, size_t len)
+{
+	(void)err, (void)len;
+	if (v == NULL)
+		c->verbose++;
+	else
+		c->verbose = atoi(v);
+	return 0;
+}
+
+static int
+set_rewrite(struct config *c, const char *v, char *err, size_t len)
+{
+	return sig_map_add(&c->rewrite, v, err, len);
+}
+
+static int
+set_duration(long long *dst, const char *v, char *err, size_t len)
+{
+	if (cli_duration(v, dst) == 0)
+		return 0;
+	snprintf(err, len, "bad duration '%s' (use e.g. 250ms, 10s, 2m; "
+	    "at most 24h)", v);
+	return -1;
+}
+
+static int
+set_kill_after(struct config *c, const char *v, char *err, size_t len)
+{
+	return set_duration(&c->kill_after, v, err, len);
+}
+
+static int
+set_grace(struct config *c, const char *v, char *err, size_t len)
+{
+	return set_duration(&c->grace, v, err, len);
+}
+
+static int
+set_stop_delay(struct config *c, const char *v, char *err, size_t len)
+{
+	return set_duration(&c->stop_delay, v, err, len);
+}
+
+static int
+set_remap_exit(struct config *c, const char *v, char *err, size_t len)
+{
+	int code = 0;
+	const char *p = v;
+
+	do {
+		if (*p < '0' || *p > '9' || (code = code * 10 + *p - '0') > 255) {
+			snprintf(err, len, "bad exit code '%s' (0 to 255)", v);
+			return -1;
+		}
+	} while (*++p);
+	c->remap[code / 8] |= 1u << (code % 8);
+	return 0;
+}
+
+static int
+set_pdeathsig(struct config *c, const char *v, char *err, size_t len)
+{
+	int sig = sig_parse(v);
+
+	if (sig <= 0 || !sig_catchable(sig) || sig == SIGCHLD) {
+		snprintf(err, len, "bad signal '%s'", v);
+		return -1;
+	}
+	c->pdeathsig = sig;
+	return 0;
+}
+
+static const struct option options[] = {
+	{ 'g', "process-group", "BOSUN_PROCESS_GROUP", FLAG, set_process_group },
+	{ 'r', "rewrite", "BOSUN_REWRITE", LIST, set_rewrite },
+	{ 'k', "kill-after", "BOSUN_KILL_AFTER", VALUE, set_kill_after },
+	{ 0, "grace", "BOSUN_GRACE", VALUE, set_grace },
+	{ 0, "stop-delay", "BOSUN_STOP_DELAY", VALUE, set_stop_delay },
+	{ 'e', "remap-exit", "BOSUN_REMAP_EXIT", LIST, set_remap_exit },
+	{ 'p', "pdeathsig", "BOSUN_PDEATHSIG", VALUE, set_pdeathsig },
+	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_verbose },
+};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+const char cli_help[] =
+"Usage: bosun [OPTIONS] [--] COMMAND [ARG...]\n"
+"\n"
+"Runs COMMAND as a supervised child: reaps zombies, forwards signals, hands\n"
+"over the terminal, and on exit gives remaining processes a graceful stop.\n"
+"\n"
+"Options (each also read from the environment variable shown):\n"
+"  -g, --process-group      signal the command's process group, not only\n"
+"                           the command                  BOSUN_PROCESS_GROUP=1\n"
+"  -r, --rewrite FROM:TO    deliver signal TO instead of FROM; TO=0 drops it;\n"
+"                           repeatable           BOSUN_REWRITE=TERM:QUIT,HUP:0\n"
+"  -k, --kill-after DUR     SIGKILL everything DUR after a stop signal\n"
+"                           (TERM, INT, QUIT) was forwarded   BOSUN_KILL_AFTER\n"
+"      --grace DUR          after the command exits, time between SIGTERM\n"
+"                           and SIGKILL for what is left (3s)     BOSUN_GRACE\n"
+"      --stop-delay DUR     hold the first stop signal this long (0)\n"
+"                                                            BOSUN_STOP_DELAY\n"
+"  -e, --remap-exit CODE    exit 0 when the command exits CODE; repeatable\n"
+"                                                BOSUN_REMAP_EXIT=143,130\n"
+"  -p, --pdeathsig SIG      signal to receive and forward when bosun's parent\n"
+"                           dies                              BOSUN_PDEATHSIG\n"
+"  -v, --verbose            more diagnostics on stderr; repeatable\n"
+"                                                           BOSUN_VERBOSE=N\n"
+"  -h, --help               print this help and exit\n"
+"  -V, --version            print the version and exit\n"
+"\n"
+"DUR is 250ms, 10s, 2m, 1h or a number of seconds. A signal is a name\n"
+"(TERM, SIGTERM, rtmin+3) or a number. Exit status: the command's; 128+N\n"
+"if it died of signal N; 125 bosun failed before the command ran, 126 the\n"
+"command cannot be executed, 127 it was not found. See bosun(8).\n";
+
+const char cli_version[] = "bosun " VERSION "\n";
+
+/* Milliseconds from "250ms", "10s", "2m", "1h" or a bare "5" (seconds). */
+int
+cli_duration(const char *s, long long *ms)
+{
+	long long n = 0, unit = 1000;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((n = n * 10 + (*p - '0')) > CLI_DURATION_MAX)
+			return -1;
+	if (strcmp(p, "ms") == 0)
+		unit = 1;
+	else if (strcmp(p, "m") == 0)
+		unit = 60 * 1000;
+	else if (strcmp(p, "h") == 0)
+		unit = 3600 * 1000;
+	else if (*p != '\0' && strcmp(p, "s") != 0)
+		return -1;
+	if (n > CLI_DURATION_MAX / unit)
+		return -1;
+	*ms = n * unit;
+	return 0;
+}
+
+int
+cli_remapped(const struct config *c, int code)
+{
+	return code >= 0 && code <= 255 && (c->remap[code / 8] >> (code % 8) & 1);
+}
+
+static const char *
+env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+static int
+parse_bool(const char *v)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off", "" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcmp(v, yes[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcmp(v, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+/* Applies an environment twin's value; lists are comma-separated. */
+static int
+apply_env(struct config *c, const struct option *o, const char *v,
+    char *err, size_t len)
+{
+	char item[256], sub[200];
+	const char *p, *q;
+	size_t n;
+	int b;
+
+	switch (o->kind) {
+	case FLAG:
+		if ((b = parse_bool(v)) < 0)
+			goto bad;
+		return b ? o->set(c, NULL, err, len) : 0;
+	case COUNT:
+		if (v[0] < '0' || v[0] > '9' || v[1] != '\0')
+			goto bad;
+		return o->set(c, v, err, len);
+	case VALUE:
+		if (*v == '\0')
+			return 0;
+		if (o->set(c, v, sub, sizeof(sub)) < 0)
+			goto sub;
+		return 0;
+	case LIST:
+		for (p = v; *p; p = *q ? q + 1 : q) {
+			q = strchr(p, ',');
+			if (!q)
+				q = p + strlen(p);
+			if ((n = q - p) == 0)
+				continue;
+			if (n >= sizeof(item)) {
+				snprintf(sub, sizeof(sub), "item too long");
+				goto sub;
+			}
+			memcpy(item, p, n);
+			item[n] = '\0';
+			if (o->set(c, item, sub, sizeof(sub)) < 0)
+				goto sub;
+		}
+		return 0;
+	}
+bad:
+	snprintf(err, len, "bad value '%s' for %s", v, o->env);
+	return -1;
+sub:
+	snprintf(err, len, "%s: %s", o->env, sub);
+	return -1;
+}
+
+static const struct option *
+find_long(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (strncmp(options[i].long_name, name, n) == 0 &&
+		    options[i].long_name[n] == '\0')
+			return &options[i];
+	return NULL;
+}
+
+static const struct option *
+find_short(char ch)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++)
+		if (options[i].short_name == ch)
+			return &options[i];
+	return NULL;
+}
+
+static int
+apply_arg(struct config *c, const struct option *o, const char *v,
+    const char *spelt, char *err, size_t len)
+{
+	char sub[200];
+
+	if (o->set(c, v, sub, sizeof(sub)) == 0)
+		return 0;
+	snprintf(err, len, "%s: %s", spelt, sub);
+	return -1;
+}
+
+/* Parses argv[1..] until the command; returns the command's index. */
+static int
+parse_args(struct config *c, int argc, char **argv, unsigned *given,
+    char *err, size_t len)
+{
+	const struct option *o;
+	char spelt[3] = "-?";
+	const char *a, *eq, *v;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			c->action = CLI_HELP;
+			return argc;
+		}
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			c->action = CLI_VERSION;
+			return argc;
+		}
+		if (a[1] == '-') {
+			eq = strchr(a + 2, '=');
+			o = find_long(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			if (!o) {
+				snprintf(err, len, "unknown option '%s'", a);
+				return -1;
+			}
+			if (o->kind == FLAG || o->kind == COUNT) {
+				if (eq) {
+					snprintf(err, len, "option '--%s' takes "
+					    "no value", o->long_name);
+					return -1;
+				}
+				v = NULL;
+			} else if (eq) {
+				v = eq + 1;
+			} else if (i + 1 < argc) {
+				v = argv[++i];
+			} else {
+				snprintf(err, len, "option '--%s' needs a value",
+				    o->long_name);
+				return -1;
+			}
+			if (apply_arg(c, o, v, a, err, len) < 0)
+				return -1;
+			*given |= 1u << (o - options);
+			continue;
+		}
+		/* a bundle of short options: -gv, -k5s, -k 5s */
+		for (a++; *a; a++) {
+			spelt[1] = *a;
+			if (!(o = find_short(*a))) {
+				snprintf(err, len, "unknown option '%s'", spelt);
+				return -1;
+			}
+			*given |= 1u << (o - options);
+			if (o->kind == FLAG || o->kind == COUNT) {
+				if (apply_arg(c, o, NULL, spelt, err, len) < 0)
+					return -1;
+				continue;
+			}
+			if (a[1] != '\0') {
+				v = a + 1;
+			} else if (i + 1 < argc) {
+				v = argv[++i];
+			} else {
+				snprintf(err, len, "option '%s' needs a value",
+				    spelt);
+				return -1;
+			}
+			if (apply_arg(c, o, v, spelt, err, len) < 0)
+				return -1;
+			break;
+		}
+	}
+	return i;
+}
+
+int
+cli_parse(struct config *c, int argc, char **argv, char *const *envp,
+    char *err, size_t len)
+{
+	const char *v, *eq;
+	char *const *e;
+	unsigned given = 0;
+	size_t i;
+	int cmd;
+
+	memset(c, 0, sizeof(*c));
+	sig_map_init(&c->rewrite);
+	c->kill_after = -1;
+	c->grace = 3000;
+
+	cmd = parse_args(c, argc, argv, &given, err, len);
+	if (cmd < 0)
+		return -1;
+	if (c->action != CLI_RUN)
+		return 0;
+
+	for (e = envp; e && *e; e++) {
+		if (strncmp(*e, "BOSUN_", 6) != 0)
+			continue;
+		eq = strchr(*e, '=');
+		for (i = 0; i < NOPTIONS; i++)
+			if (eq && strncmp(*e, options[i].env, eq - *e) == 0 &&
+			    options[i].env[eq - *e] == '\0')
+				break;
+		if (i == NOPTIONS) {
+			snprintf(err, len, "unknown variable %.*s",
+			    eq ? (int)(eq - *e) : 64, *e);
+			return -1;
+		}
+	}
+	for (i = 0; i < NOPTIONS; i++) {
+		if (given & (1u << i))
+			continue;
+		v = env_get(envp, options[i].env);
+		if (v == NULL || *v == '\0')
+			continue;
+		if (apply_env(c, &options[i], v, err, len) < 0)
+			return -1;
+	}
+
+	if (cmd >= argc) {
+		snprintf(err, len, "no command given");
+		return -1;
+	}
+	c->argv = argv + cmd;
+	return 0;
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bosun: a small init for containers. This file is the order of
+ * operations and nothing else; each step lives in its own module.
+ *
+ * Before the command is started every failure exits 125 with a message;
+ * once it runs, bosun supervises until every process is gone and exits
+ * with the command's status.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "envlist.h"
+#include "log.h"
+#include "signals.h"
+#include "spawn.h"
+#include "supervise.h"
+
+#define EXIT_BOSUN 125
+
+extern char **environ;
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct envlist env;
+	struct spawn sp = { 0 };
+	struct supervisor sv = { 0 };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	char err[512];
+	pid_t ppid = getppid();
+
+	/* 1. Block every signal at once: from now on they queue for us. */
+	if (sig_block_all(&sp.mask) < 0) {
+		log_error("cannot block signals: %s", strerror(errno));
+		return EXIT_BOSUN;
+	}
+	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap for
+	 * us and hide the command's status; the child gets it back. */
+	sigaction(SIGCHLD, &dfl, &sp.sigchld);
+
+	/* 2. Configuration: command line, then BOSUN_* variables. */
+	if (cli_parse(&cfg, argc, argv, environ, err, sizeof(err)) < 0) {
+		log_error("%s (see bosun --help)", err);
+		return EXIT_BOSUN;
+	}
+	if (cfg.action == CLI_HELP)
+		return fputs(cli_help, stdout) < 0 || fflush(stdout) ? 1 : 0;
+	if (cfg.action == CLI_VERSION)
+		return fputs(cli_version, stdout) < 0 || fflush(stdout) ? 1 : 0;
+	log_level = cfg.verbose;
+
+	/* 3. Our place: PID 1 of a namespace, or a subreaper below one. */
+	sv.pid1 = getpid() == 1;
+	if (!sv.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		log_warn("cannot become a child subreaper (%s); orphans "
+		    "will not be reaped", strerror(errno));
+	if (cfg.pdeathsig) {
+		if (prctl(PR_SET_PDEATHSIG, cfg.pdeathsig) < 0) {
+			log_error("cannot set --pdeathsig: %s", strerror(errno));
+			return EXIT_BOSUN;
+		}
+		/* the parent may have died before the call */
+		if (getppid() != ppid)
+			kill(getpid(), cfg.pdeathsig);
+	}
+
+	/* 4. The command's environment, as data: ours minus BOSUN_*. */
+	if (envlist_init(&env, environ) < 0) {
+		log_error("cannot build the environment: %s", strerror(errno));
+		return EXIT_BOSUN;
+	}
+
+	/* 5. Start the command, giving it the terminal if we have it. */
+	sp.argv = cfg.argv;
+	sp.envp = env.v;
+	sp.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	sv.child = spawn_command(&sp);
+	if (sv.child < 0) {
+		log_error("cannot start %s: %s", cfg.argv[0], strerror(errno));
+		return EXIT_BOSUN;
+	}
+	log_info("started %s as pid %d%s", cfg.argv[0], (int)sv.child,
+	    sv.pid1 ? " (bosun is PID 1)" : "");
+	envlist_free(&env);
+
+	/* 6. Do not pin the working directory's file system. */
+	if (chdir("/") < 0)
+		log_warn("cannot change directory to /: %s", strerror(errno));
+
+	/* 7. Supervise until everything is gone. */
+	sv.cfg = &cfg;
+	sv.tty = sp.tty;
+	return supervise(&sv);
+}

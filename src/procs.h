@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BOSUN_PROCS_H
+#define BOSUN_PROCS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* One line of /proc/PID/stat, the fields bosun needs. */
+struct proc {
+	pid_t pid, ppid;
+	unsigned long long start;	/* clock ticks since boot */
+	signed char mark;		/* descendant: 1 yes, 0 no, -1 unknown */
+};
+
+int procs_parse_stat(const char *line, struct proc *p);
+size_t procs_descendants(struct proc *v, size_t n, pid_t root);
+int procs_signal_descendants(int sig);
+
+#endif

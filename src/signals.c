@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * signals: names and numbers, the rewrite table, and bosun's one way of
+ * receiving signals: all of them blocked and taken with rt_sigtimedwait.
+ *
+ * The mask is set with raw system calls because both libcs filter it:
+ * glibc refuses to block 32 and 33, musl 32 to 34. Left unblocked, such a
+ * signal sent to bosun (a glibc program's SIGRTMIN is 34) would kill it.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "signals.h"
+
+static const char *const names[32] = {
+	[SIGHUP] = "HUP",	[SIGINT] = "INT",	[SIGQUIT] = "QUIT",
+	[SIGILL] = "ILL",	[SIGTRAP] = "TRAP",	[SIGABRT] = "ABRT",
+	[SIGBUS] = "BUS",	[SIGFPE] = "FPE",	[SIGKILL] = "KILL",
+	[SIGUSR1] = "USR1",	[SIGSEGV] = "SEGV",	[SIGUSR2] = "USR2",
+	[SIGPIPE] = "PIPE",	[SIGALRM] = "ALRM",	[SIGTERM] = "TERM",
+	[SIGSTKFLT] = "STKFLT",	[SIGCHLD] = "CHLD",	[SIGCONT] = "CONT",
+	[SIGSTOP] = "STOP",	[SIGTSTP] = "TSTP",	[SIGTTIN] = "TTIN",
+	[SIGTTOU] = "TTOU",	[SIGURG] = "URG",	[SIGXCPU] = "XCPU",
+	[SIGXFSZ] = "XFSZ",	[SIGVTALRM] = "VTALRM",	[SIGPROF] = "PROF",
+	[SIGWINCH] = "WINCH",	[SIGIO] = "IO",		[SIGPWR] = "PWR",
+	[SIGSYS] = "SYS",
+};
+
+/* Parses a decimal number 0..max filling the whole string, or -1. */
+static int
+small_number(const char *s, int max)
+{
+	int n = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+		if (n > max)
+			return -1;
+	}
+	return n;
+}
+
+/*
+ * A signal by name (TERM, SIGTERM, term, RTMIN+3, RTMAX-1, IOT, CLD, POLL)
+ * or number (0..64). Returns the number, 0 for "0", or -1.
+ */
+int
+sig_parse(const char *s)
+{
+	int i, off;
+
+	if (*s >= '0' && *s <= '9')
+		return small_number(s, SIG_MAX);
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 1; i < 32; i++)
+		if (names[i] && strcasecmp(s, names[i]) == 0)
+			return i;
+	if (strcasecmp(s, "IOT") == 0)
+		return SIGABRT;
+	if (strcasecmp(s, "CLD") == 0)
+		return SIGCHLD;
+	if (strcasecmp(s, "POLL") == 0)
+		return SIGIO;
+	if (strncasecmp(s, "RTMIN", 5) == 0) {
+		if (s[5] == '\0')
+			return SIG_RTMIN;
+		if (s[5] != '+' || (off = small_number(s + 6, 30)) < 0)
+			return -1;
+		return SIG_RTMIN + off;
+	}
+	if (strncasecmp(s, "RTMAX", 5) == 0) {
+		if (s[5] == '\0')
+			return SIG_MAX;
+		if (s[5] != '-' || (off = small_number(s + 6, 30)) < 0)
+			return -1;
+		return SIG_MAX - off;
+	}
+	return -1;
+}
+
+const char *
+sig_name(int sig, char *buf, unsigned len)
+{
+	if (sig > 0 && sig < 32 && names[sig])
+		snprintf(buf, len, "SIG%s", names[sig]);
+	else if (sig >= SIG_RTMIN && sig <= SIG_MAX)
+		snprintf(buf, len, "SIGRTMIN+%d", sig - SIG_RTMIN);
+	else
+		snprintf(buf, len, "signal %d", sig);
+	return buf;
+}
+
+/* Signals a process can be sent and bosun can take and pass on. */
+int
+sig_catchable(int sig)
+{
+	return sig > 0 && sig <= SIG_MAX && sig != SIGKILL && sig != SIGSTOP;
+}
+
+/* The signals that ask a program to stop: they start --kill-after. */
+int
+sig_is_stop(int sig)
+{
+	return sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
+}
+
+void
+sig_map_init(struct sigmap *m)
+{
+	int i;
+
+	for (i = 0; i <= SIG_MAX; i++)
+		m->to[i] = i;
+}
+
+/* Adds one FROM:TO rule; a later rule for the same FROM replaces it. */
+int
+sig_map_add(struct sigmap *m, const char *spec, char *err, unsigned len)
+{
+	char from[32];
+	const char *colon = strchr(spec, ':');
+	size_t n;
+	int f, t;
+
+	if (!colon || (n = colon - spec) == 0 || n >= sizeof(from)) {
+		snprintf(err, len, "bad rewrite '%s': expected FROM:TO", spec);
+		return -1;
+	}
+	memcpy(from, spec, n);
+	from[n] = '\0';
+	f = sig_parse(from);
+	if (f <= 0 || !sig_catchable(f) || f == SIGCHLD) {
+		snprintf(err, len, "bad rewrite '%s': cannot rewrite '%s'",
+		    spec, from);
+		return -1;
+	}
+	t = sig_parse(colon + 1);
+	if (t < 0) {
+		snprintf(err, len, "bad rewrite '%s': unknown signal '%s'",
+		    spec, colon + 1);
+		return -1;
+	}
+	m->to[f] = t;
+	return 0;
+}
+
+/* Blocks every signal the kernel lets us block; saves the old mask. */
+int
+sig_block_all(ksigset *old)
+{
+	ksigset all = ~(ksigset)0;
+
+	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, old,
+	    sizeof(ksigset));
+}
+
+int
+sig_set_mask(ksigset mask)
+{
+	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL,
+	    sizeof(ksigset));
+}
+
+/*
+ * Takes the next pending signal, waiting at most timeout (forever when
+ * NULL). Returns the signal, 0 on timeout or interruption, -1 on error.
+ */
+int
+sig_wait(const struct timespec *timeout, siginfo_t *info)
+{
+	ksigset all = ~(ksigset)0;
+	long r;
+
+	r = syscall(SYS_rt_sigtimedwait, &all, info, timeout,
+	    sizeof(ksigset));
+	if (r < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	return (int)r;
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+/*
+ * spawn: the fork/exec path. The child puts itself in its own process
+ * group, takes the terminal when bosun was given one, gets back exactly the
+ * signal mask and dispositions bosun inherited, and execs the command
+ * looked up in the PATH of its own environment.
+ *
+ * The child reports its own failures and exits 127 (not found) or 126
+ * (cannot be executed); the parent sees that as the command's status.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spawn.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *
+env_path(char **envp)
+{
+	for (; *envp; envp++)
+		if (strncmp(*envp, "PATH=", 5) == 0)
+			return *envp + 5;
+	return DEFAULT_PATH;
+}
+
+/*
+ * execve with a PATH search like execvp's, but using the command's own
+ * environment and never falling back to /bin/sh. Returns only on failure,
+ * with errno of the most telling attempt (EACCES beats ENOENT).
+ */
+int
+spawn_exec(char **argv, char **envp)
+{
+	const char *file = argv[0], *p, *end;
+	char buf[PATH_MAX];
+	size_t flen = strlen(file), dlen;
+	int seen_eacces = 0;
+
+	if (*file == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strchr(file, '/')) {
+		execve(file, argv, envp);
+		return -1;
+	}
+	for (p = env_path(envp);; p = end + 1) {
+		end = strchrnul(p, ':');
+		dlen = end - p;
+		if (dlen + flen + 2 <= sizeof(buf)) {
+			memcpy(buf, p, dlen);
+			/* an empty PATH entry means the current directory */
+			if (dlen == 0)
+				buf[dlen++] = '.';
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, file, flen + 1);
+			execve(buf, argv, envp);
+			switch (errno) {
+			case EACCES:
+				seen_eacces = 1;
+				/* fall through */
+			case ENOENT:
+			case ENOTDIR:
+			case ELOOP:
+			case ENAMETOOLONG:
+			case ESTALE:
+				break;
+			default:
+				return -1;
+			}
+		}
+		if (*end == '\0')
+			break;
+	}
+	errno = seen_eacces ? EACCES : ENOENT;
+	return -1;
+}
+
+static void __attribute__((noreturn))
+child(const struct spawn *sp)
+{
+	setpgid(0, 0);
+	/* SIGTTOU is still blocked, so a background bosun cannot stop here. */
+	if (sp->tty && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
+		log_warn("cannot hand the terminal to %s: %s", sp->argv[0],
+		    strerror(errno));
+	sigaction(SIGCHLD, &sp->sigchld, NULL);
+	sig_set_mask(sp->mask);
+
+	spawn_exec(sp->argv, sp->envp);
+	log_error("cannot run %s: %s", sp->argv[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* Returns the child's pid, or -1 with errno if it could not be forked. */
+pid_t
+spawn_command(const struct spawn *sp)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		child(sp);
+	/* Both sides set the group, so signals to it work at once. */
+	if (pid > 0)
+		setpgid(pid, pid);
+	return pid;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BOSUN_SPAWN_H
+#define BOSUN_SPAWN_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "signals.h"
+
+/* What the child needs to become the command. */
+struct spawn {
+	char **argv;
+	char **envp;
+	ksigset mask;			/* the mask bosun inherited */
+	struct sigaction sigchld;	/* SIGCHLD's inherited disposition */
+	int tty;			/* take the terminal's foreground */
+};
+
+pid_t spawn_command(const struct spawn *sp);
+int spawn_exec(char **argv, char **envp);
+
+#endif

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+/*
+ * supervise: the loop that runs while the command lives and until every
+ * other process is gone. It owns three deadlines (stop-delay, kill-after,
+ * grace); a timeout is passed to the wait only while one is pending, so an
+ * idle bosun sleeps in rt_sigtimedwait with no wake-ups at all.
+ *
+ * Phases: RUNNING (the command lives; signals are forwarded), DRAINING
+ * (the command exited; the rest got SIGTERM and has until the grace
+ * deadline), KILLING (SIGKILL to whatever is left, until nothing is).
+ *
+ * Nothing in here may end bosun: every failure is logged and survived.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "procs.h"
+#include "supervise.h"
+
+#define NEVER INT64_MAX
+
+enum phase { RUNNING, DRAINING, KILLING };
+
+struct state {
+	const struct supervisor *s;
+	const struct config *c;
+	enum phase phase;
+	pid_t child;
+	int status;		/* bosun's exit code once the command exited */
+	int children;		/* waitpid says children remain */
+	int stop_seen;		/* a stop signal arrived */
+	int held;		/* the stop signal held by --stop-delay */
+	int job_stopped;	/* bosun stopped itself to mirror the job */
+	int drained;		/* drain() has run */
+	int64_t stop_at, kill_at, grace_at;
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 128+N for a death by signal N; remapped codes become 0. */
+int
+supervise_exit_code(const struct config *c, int wstatus)
+{
+	int code;
+
+	if (WIFEXITED(wstatus))
+		code = WEXITSTATUS(wstatus);
+	else if (WIFSIGNALED(wstatus))
+		code = 128 + WTERMSIG(wstatus);
+	else
+		code = 255;
+	return cli_remapped(c, code) ? 0 : code;
+}
+
+static const char *
+name(int sig)
+{
+	static char buf[24];
+
+	return sig_name(sig, buf, sizeof(buf));
+}
+
+/* Sends sig to every process left: the namespace, or our descendants. */
+static void
+signal_all(const struct state *st, int sig)
+{
+	if (st->s->pid1) {
+		if (kill(-1, sig) < 0 && errno != ESRCH)
+			log_warn("cannot send %s to all processes: %s",
+			    name(sig), strerror(errno));
+	} else if (procs_signal_descendants(sig) < 0) {
+		log_warn("cannot list processes to send %s: %s", name(sig),
+		    strerror(errno));
+		/* still reach the command itself */
+		if (st->child > 0)
+			kill(st->child, sig);
+	}
+}
+
+/* The command, or its process group with --process-group. */
+static void
+forward(struct state *st, int sig)
+{
+	pid_t target = st->c->process_group ? -st->child : st->child;
+
+	if (st->child <= 0)
+		return;
+	log_debug("forwarding %s to %s %d", name(sig),
+	    st->c->process_group ? "group" : "pid", (int)st->child);
+	if (kill(target, sig) < 0 && errno != ESRCH)
+		log_warn("cannot forward %s: %s", name(sig), strerror(errno));
+}
+
+static void
+start_killing(struct state *st, const char *why)
+{
+	log_info("%s: sending SIGKILL to what is left", why);
+	st->phase = KILLING;
+	signal_all(st, SIGKILL);
+}
+
+static void
+forward_stop(struct state *st, int sig)
+{
+	forward(st, sig);
+	if (st->c->kill_after >= 0 && st->kill_at == NEVER)
+		st->kill_at = now_ms() + st->c->kill_after;
+}
+
+/* The command exited: record its status; the rest is stopped by drain(). */
+static void
+command_exited(struct state *st, int wstatus)
+{
+	st->status = supervise_exit_code(st->c, wstatus);
+	log_info("command exited with status %d", st->status);
+	st->child = 0;
+	if (st->s->tty)
+		tcsetpgrp(STDIN_FILENO, getpgrp());
+	if (st->phase == RUNNING)
+		st->phase = DRAINING;
+}
+
+/* Once, after the command exited and if anything is left: SIGTERM it. */
+static void
+drain(struct state *st)
+{
+	st->drained = 1;
+	if (st->phase != DRAINING || !st->children)
+		return;
+	if (st->c->grace == 0) {
+		start_killing(st, "no grace");
+		return;
+	}
+	log_info("sending SIGTERM to what is left; grace %lld ms",
+	    st->c->grace);
+	signal_all(st, SIGTERM);
+	/* a stopped process cannot act on SIGTERM until continued */
+	signal_all(st, SIGCONT);
+	st->grace_at = now_ms() + st->c->grace;
+}
+
+/*
+ * A job-control stop of the command (^Z) while bosun runs under a shell:
+ * take the terminal back and stop bosun too, so the shell sees its job
+ * stop. Continued, bosun hands the terminal back (unless the shell
+ * continued it in the background) and continues the command's group.
+ */
+static void
+mirror_stop(struct state *st, int sig)
+{
+	if (st->s->pid1 || !st->s->tty || st->phase != RUNNING)
+		return;
+	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+		return;
+	log_debug("command stopped by %s; stopping too", name(sig));
+	tcsetpgrp(STDIN_FILENO, getpgrp());
+	st->job_stopped = 1;
+	kill(getpid(), SIGSTOP);
+}
+
+static void
+continue_job(struct state *st)
+{
+	st->job_stopped = 0;
+	if (tcgetpgrp(STDIN_FILENO) == getpgrp())
+		tcsetpgrp(STDIN_FILENO, st->child);
+	if (kill(-st->child, SIGCONT) < 0)
+		log_warn("cannot continue the command: %s", strerror(errno));
+}
+
+/* Reaps every child that has changed state; notes the command's end. */
+static void
+reap(struct state *st)
+{
+	int wstatus, flags = WNOHANG;
+	pid_t pid;
+
+	if (!st->s->pid1 && st->s->tty)
+		flags |= WUNTRACED;
+	for (;;) {
+		pid = waitpid(-1, &wstatus, flags);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid <= 0) {
+			st->children = pid == 0;
+			return;
+		}
+		if (WIFSTOPPED(wstatus)) {
+			if (pid == st->child)
+				mirror_stop(st, WSTOPSIG(wstatus));
+			continue;
+		}
+		log_debug("reaped %d", (int)pid);
+		if (pid == st->child)
+			command_exited(st, wstatus);
+	}
+}
+
+static void
+handle_signal(struct state *st, int sig)
+{
+	int to;
+
+	if (sig == SIGCHLD)
+		return;
+	if (st->phase != RUNNING) {
+		log_debug("ignoring %s: the command has exited", name(sig));
+		return;
+	}
+	if (sig == SIGCONT && st->job_stopped) {
+		continue_job(st);
+		return;
+	}
+	to = st->c->rewrite.to[sig];
+	if (to == 0) {
+		log_debug("dropping %s", name(sig));
+		return;
+	}
+	if (!sig_is_stop(sig)) {
+		forward(st, to);
+		return;
+	}
+	if (st->stop_seen++ == 0 && st->c->stop_delay > 0) {
+		log_info("holding %s for %lld ms", name(sig),
+		    st->c->stop_delay);
+		st->held = to;
+		st->stop_at = now_ms() + st->c->stop_delay;
+		return;
+	}
+	if (st->held)
+		return;	/* merged into the one being held */
+	forward_stop(st, to);
+}
+
+static void
+check_deadlines(struct state *st)
+{
+	int64_t now;
+
+	if (st->stop_at == NEVER && st->kill_at == NEVER &&
+	    st->grace_at == NEVER)
+		return;
+	now = now_ms();
+	if (st->stop_at <= now) {
+		st->stop_at = NEVER;
+		if (st->phase == RUNNING)
+			forward_stop(st, st->held);
+		st->held = 0;
+	}
+	if (st->kill_at <= now) {
+		st->kill_at = NEVER;
+		if (st->phase != KILLING)
+			start_killing(st, "--kill-after expired");
+	}
+	if (st->grace_at <= now) {
+		st->grace_at = NEVER;
+		if (st->phase == DRAINING)
+			start_killing(st, "grace expired");
+	}
+}
+
+static int64_t
+next_deadline(const struct state *st)
+{
+	int64_t d = st->stop_at;
+
+	if (st->kill_at < d)
+		d = st->kill_at;
+	if (st->grace_at < d)
+		d = st->grace_at;
+	return d;
+}
+
+/* Runs until the command and every other child are gone; returns the
+ * exit code for bosun. */
+int
+supervise(const struct supervisor *s)
+{
+	struct state st = {
+		.s = s, .c = s->cfg, .phase = RUNNING, .child = s->child,
+		.children = 1, .stop_at = NEVER, .kill_at = NEVER,
+		.grace_at = NEVER,
+	};
+	struct timespec ts;
+	siginfo_t info;
+	int64_t d, left;
+	int sig;
+
+	/* From here on bosun never exits early: log, survive, go on. */
+	for (;;) {
+		reap(&st);
+		if (st.phase == DRAINING && !st.drained)
+			drain(&st);
+		if (st.phase == KILLING && st.children)
+			signal_all(&st, SIGKILL);
+		if (st.phase != RUNNING && !st.children)
+			break;
+
+		d = next_deadline(&st);
+		if (d == NEVER) {
+			sig = sig_wait(NULL, &info);
+		} else {
+			left = d - now_ms();
+			if (left < 0)
+				left = 0;
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = left % 1000 * 1000000;
+			sig = sig_wait(&ts, &info);
+		}
+		if (sig < 0)
+			log_warn("waiting for signals: %s", strerror(errno));
+		else if (sig > 0)
+			handle_signal(&st, sig);
+		check_deadlines(&st);
+	}
+	log_info("all processes gone; exiting with %d", st.status);
+	return st.status;
+}
