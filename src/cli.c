@@ -56,8 +56,10 @@ set_duration(long long *dst, const char *v, char *err, size_t len)
 {
 	if (cli_duration(v, dst) == 0)
 		return 0;
-	snprintf(err, len, "bad duration '%s' (use e.g. 250ms, 10s, 2m; "
-	    "at most 24h)", v);
+	snprintf(err, len,
+	    "bad duration '%s' (use e.g. 250ms, 10s, 2m; "
+	    "at most 24h)",
+	    v);
 	return -1;
 }
 
@@ -86,7 +88,8 @@ set_remap_exit(struct config *c, const char *v, char *err, size_t len)
 	const char *p = v;
 
 	do {
-		if (*p < '0' || *p > '9' || (code = code * 10 + *p - '0') > 255) {
+		if (*p < '0' || *p > '9' ||
+		    (code = code * 10 + *p - '0') > 255) {
 			snprintf(err, len, "bad exit code '%s' (0 to 255)", v);
 			return -1;
 		}
@@ -108,6 +111,7 @@ set_pdeathsig(struct config *c, const char *v, char *err, size_t len)
 	return 0;
 }
 
+/* clang-format off */
 static const struct option options[] = {
 	{ 'g', "process-group", "BOSUN_PROCESS_GROUP", FLAG, set_process_group },
 	{ 'r', "rewrite", "BOSUN_REWRITE", LIST, set_rewrite },
@@ -119,38 +123,38 @@ static const struct option options[] = {
 	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_verbose },
 };
 
+/* clang-format on */
+
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
+/* clang-format off */
 const char cli_help[] =
 "Usage: bosun [OPTIONS] [--] COMMAND [ARG...]\n"
 "\n"
 "Runs COMMAND as a supervised child: reaps zombies, forwards signals, hands\n"
-"over the terminal, and on exit gives remaining processes a graceful stop.\n"
+"over the terminal, and gives what is left a graceful stop at the end.\n"
 "\n"
-"Options (each also read from the environment variable shown):\n"
-"  -g, --process-group      signal the command's process group, not only\n"
-"                           the command                  BOSUN_PROCESS_GROUP=1\n"
-"  -r, --rewrite FROM:TO    deliver signal TO instead of FROM; TO=0 drops it;\n"
-"                           repeatable           BOSUN_REWRITE=TERM:QUIT,HUP:0\n"
-"  -k, --kill-after DUR     SIGKILL everything DUR after a stop signal\n"
-"                           (TERM, INT, QUIT) was forwarded   BOSUN_KILL_AFTER\n"
-"      --grace DUR          after the command exits, time between SIGTERM\n"
-"                           and SIGKILL for what is left (3s)     BOSUN_GRACE\n"
-"      --stop-delay DUR     hold the first stop signal this long (0)\n"
-"                                                            BOSUN_STOP_DELAY\n"
-"  -e, --remap-exit CODE    exit 0 when the command exits CODE; repeatable\n"
-"                                                BOSUN_REMAP_EXIT=143,130\n"
-"  -p, --pdeathsig SIG      signal to receive and forward when bosun's parent\n"
-"                           dies                              BOSUN_PDEATHSIG\n"
-"  -v, --verbose            more diagnostics on stderr; repeatable\n"
-"                                                           BOSUN_VERBOSE=N\n"
-"  -h, --help               print this help and exit\n"
-"  -V, --version            print the version and exit\n"
+"  -g, --process-group    signal the command's process group, not only it\n"
+"  -r, --rewrite FROM:TO  deliver TO instead of FROM (TO=0 drops); repeatable\n"
+"  -k, --kill-after DUR   SIGKILL everything DUR after a stop signal\n"
+"                         (TERM, INT, QUIT) was forwarded (default: never)\n"
+"      --grace DUR        after the command exited, time between SIGTERM\n"
+"                         and SIGKILL for what is left (default 3s)\n"
+"      --stop-delay DUR   hold the first stop signal this long (default 0)\n"
+"  -e, --remap-exit CODE  exit 0 when the command exits CODE; repeatable\n"
+"  -p, --pdeathsig SIG    signal to take and forward when bosun's parent dies\n"
+"  -v, --verbose          more diagnostics on stderr; repeatable\n"
+"  -h, --help             print this help and exit\n"
+"  -V, --version          print the version and exit\n"
 "\n"
-"DUR is 250ms, 10s, 2m, 1h or a number of seconds. A signal is a name\n"
-"(TERM, SIGTERM, rtmin+3) or a number. Exit status: the command's; 128+N\n"
-"if it died of signal N; 125 bosun failed before the command ran, 126 the\n"
-"command cannot be executed, 127 it was not found. See bosun(8).\n";
+"Each option is also read from BOSUN_<NAME>, e.g. BOSUN_KILL_AFTER=10s,\n"
+"BOSUN_PROCESS_GROUP=1, BOSUN_REWRITE=TERM:QUIT,HUP:0, BOSUN_VERBOSE=2;\n"
+"the command line wins. DUR: 250ms, 10s, 2m, 1h or seconds. SIG: TERM,\n"
+"SIGTERM, rtmin+3 or a number.\n"
+"\n"
+"Exit status: the command's, or 128+N if signal N killed it; 125 bosun\n"
+"failed before the command ran, 126 cannot execute, 127 not found.\n";
+/* clang-format on */
 
 const char cli_version[] = "bosun " VERSION "\n";
 
@@ -183,7 +187,8 @@ cli_duration(const char *s, long long *ms)
 int
 cli_remapped(const struct config *c, int code)
 {
-	return code >= 0 && code <= 255 && (c->remap[code / 8] >> (code % 8) & 1);
+	return code >= 0 && code <= 255 &&
+	    (c->remap[code / 8] >> (code % 8) & 1);
 }
 
 static const char *
@@ -215,8 +220,8 @@ parse_bool(const char *v)
 
 /* Applies an environment twin's value; lists are comma-separated. */
 static int
-apply_env(struct config *c, const struct option *o, const char *v,
-    char *err, size_t len)
+apply_env(struct config *c, const struct option *o, const char *v, char *err,
+    size_t len)
 {
 	char item[256], sub[200];
 	const char *p, *q;
@@ -301,8 +306,8 @@ apply_arg(struct config *c, const struct option *o, const char *v,
 
 /* Parses argv[1..] until the command; returns the command's index. */
 static int
-parse_args(struct config *c, int argc, char **argv, unsigned *given,
-    char *err, size_t len)
+parse_args(struct config *c, int argc, char **argv, unsigned *given, char *err,
+    size_t len)
 {
 	const struct option *o;
 	char spelt[3] = "-?";
@@ -325,15 +330,18 @@ parse_args(struct config *c, int argc, char **argv, unsigned *given,
 		}
 		if (a[1] == '-') {
 			eq = strchr(a + 2, '=');
-			o = find_long(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			o = find_long(
+			    a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 			if (!o) {
 				snprintf(err, len, "unknown option '%s'", a);
 				return -1;
 			}
 			if (o->kind == FLAG || o->kind == COUNT) {
 				if (eq) {
-					snprintf(err, len, "option '--%s' takes "
-					    "no value", o->long_name);
+					snprintf(err, len,
+					    "option '--%s' takes "
+					    "no value",
+					    o->long_name);
 					return -1;
 				}
 				v = NULL;
@@ -342,7 +350,8 @@ parse_args(struct config *c, int argc, char **argv, unsigned *given,
 			} else if (i + 1 < argc) {
 				v = argv[++i];
 			} else {
-				snprintf(err, len, "option '--%s' needs a value",
+				snprintf(err, len,
+				    "option '--%s' needs a value",
 				    o->long_name);
 				return -1;
 			}
@@ -355,7 +364,8 @@ parse_args(struct config *c, int argc, char **argv, unsigned *given,
 		for (a++; *a; a++) {
 			spelt[1] = *a;
 			if (!(o = find_short(*a))) {
-				snprintf(err, len, "unknown option '%s'", spelt);
+				snprintf(
+				    err, len, "unknown option '%s'", spelt);
 				return -1;
 			}
 			*given |= 1u << (o - options);
@@ -382,8 +392,8 @@ parse_args(struct config *c, int argc, char **argv, unsigned *given,
 }
 
 int
-cli_parse(struct config *c, int argc, char **argv, char *const *envp,
-    char *err, size_t len)
+cli_parse(struct config *c, int argc, char **argv, char *const *envp, char *err,
+    size_t len)
 {
 	const char *v, *eq;
 	char *const *e;

@@ -11,14 +11,14 @@ enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION };
 /* Everything bosun was asked to do; durations in milliseconds. */
 struct config {
 	enum cli_action action;
-	char **argv;			/* the command, NULL-terminated */
+	char **argv; /* the command, NULL-terminated */
 	int process_group;
 	struct sigmap rewrite;
-	long long kill_after;		/* -1: never */
+	long long kill_after; /* -1: never */
 	long long grace;
 	long long stop_delay;
-	unsigned char remap[32];	/* bit set of exit codes mapped to 0 */
-	int pdeathsig;			/* 0: none */
+	unsigned char remap[32]; /* bit set of exit codes mapped to 0 */
+	int pdeathsig;           /* 0: none */
 	int verbose;
 };
 

@@ -8,7 +8,7 @@
 struct envlist {
 	char **v;
 	size_t n, cap;
-	unsigned char *owned;	/* v[i] was allocated here */
+	unsigned char *owned; /* v[i] was allocated here */
 };
 
 int envlist_init(struct envlist *e, char *const *envp);

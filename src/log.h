@@ -10,16 +10,18 @@ extern int log_level;
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_msg(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
-#define log_info(...) do { \
-	if (log_level >= LOG_INFO) \
-		log_msg(LOG_INFO, __VA_ARGS__); \
-} while (0)
+#define log_info(...)                                                          \
+	do {                                                                   \
+		if (log_level >= LOG_INFO)                                     \
+			log_msg(LOG_INFO, __VA_ARGS__);                        \
+	} while (0)
 
-#define log_debug(...) do { \
-	if (log_level >= LOG_DEBUG) \
-		log_msg(LOG_DEBUG, __VA_ARGS__); \
-} while (0)
+#define log_debug(...)                                                         \
+	do {                                                                   \
+		if (log_level >= LOG_DEBUG)                                    \
+			log_msg(LOG_DEBUG, __VA_ARGS__);                       \
+	} while (0)
 
 #endif

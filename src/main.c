@@ -60,10 +60,12 @@ main(int argc, char **argv)
 	sv.pid1 = getpid() == 1;
 	if (!sv.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a child subreaper (%s); orphans "
-		    "will not be reaped", strerror(errno));
+		         "will not be reaped",
+		    strerror(errno));
 	if (cfg.pdeathsig) {
 		if (prctl(PR_SET_PDEATHSIG, cfg.pdeathsig) < 0) {
-			log_error("cannot set --pdeathsig: %s", strerror(errno));
+			log_error(
+			    "cannot set --pdeathsig: %s", strerror(errno));
 			return EXIT_BOSUN;
 		}
 		/* the parent may have died before the call */

@@ -99,7 +99,7 @@ procs_descendants(struct proc *v, size_t n, pid_t root)
 		p = &v[i];
 		ok = 0;
 		while (p->mark == -1) {
-			p->mark = -2;	/* visiting: a cycle means "no" */
+			p->mark = -2; /* visiting: a cycle means "no" */
 			if (p->ppid == root) {
 				ok = 1;
 				break;

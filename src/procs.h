@@ -8,8 +8,8 @@
 /* One line of /proc/PID/stat, the fields bosun needs. */
 struct proc {
 	pid_t pid, ppid;
-	unsigned long long start;	/* clock ticks since boot */
-	signed char mark;		/* descendant: 1 yes, 0 no, -1 unknown */
+	unsigned long long start; /* clock ticks since boot */
+	signed char mark;         /* descendant: 1 yes, 0 no, -1 unknown */
 };
 
 int procs_parse_stat(const char *line, struct proc *p);

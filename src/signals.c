@@ -18,6 +18,7 @@
 
 #include "signals.h"
 
+/* clang-format off */
 static const char *const names[32] = {
 	[SIGHUP] = "HUP",	[SIGINT] = "INT",	[SIGQUIT] = "QUIT",
 	[SIGILL] = "ILL",	[SIGTRAP] = "TRAP",	[SIGABRT] = "ABRT",
@@ -31,6 +32,7 @@ static const char *const names[32] = {
 	[SIGWINCH] = "WINCH",	[SIGIO] = "IO",		[SIGPWR] = "PWR",
 	[SIGSYS] = "SYS",
 };
+/* clang-format on */
 
 /* Parses a decimal number 0..max filling the whole string, or -1. */
 static int
@@ -161,15 +163,15 @@ sig_block_all(ksigset *old)
 {
 	ksigset all = ~(ksigset)0;
 
-	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, old,
-	    sizeof(ksigset));
+	return syscall(
+	    SYS_rt_sigprocmask, SIG_SETMASK, &all, old, sizeof(ksigset));
 }
 
 int
 sig_set_mask(ksigset mask)
 {
-	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL,
-	    sizeof(ksigset));
+	return syscall(
+	    SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof(ksigset));
 }
 
 /*
@@ -182,8 +184,7 @@ sig_wait(const struct timespec *timeout, siginfo_t *info)
 	ksigset all = ~(ksigset)0;
 	long r;
 
-	r = syscall(SYS_rt_sigtimedwait, &all, info, timeout,
-	    sizeof(ksigset));
+	r = syscall(SYS_rt_sigtimedwait, &all, info, timeout, sizeof(ksigset));
 	if (r < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	return (int)r;

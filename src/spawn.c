@@ -17,7 +17,8 @@
 #include "log.h"
 #include "spawn.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_PATH                                                           \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *
 env_path(char **envp)
@@ -81,8 +82,7 @@ spawn_exec(char **argv, char **envp)
 	return -1;
 }
 
-static void __attribute__((noreturn))
-child(const struct spawn *sp)
+static void __attribute__((noreturn)) child(const struct spawn *sp)
 {
 	setpgid(0, 0);
 	/* SIGTTOU is still blocked, so a background bosun cannot stop here. */

@@ -11,9 +11,9 @@
 struct spawn {
 	char **argv;
 	char **envp;
-	ksigset mask;			/* the mask bosun inherited */
-	struct sigaction sigchld;	/* SIGCHLD's inherited disposition */
-	int tty;			/* take the terminal's foreground */
+	ksigset mask;             /* the mask bosun inherited */
+	struct sigaction sigchld; /* SIGCHLD's inherited disposition */
+	int tty;                  /* take the terminal's foreground */
 };
 
 pid_t spawn_command(const struct spawn *sp);

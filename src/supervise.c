@@ -32,12 +32,12 @@ struct state {
 	const struct config *c;
 	enum phase phase;
 	pid_t child;
-	int status;		/* bosun's exit code once the command exited */
-	int children;		/* waitpid says children remain */
-	int stop_seen;		/* a stop signal arrived */
-	int held;		/* the stop signal held by --stop-delay */
-	int job_stopped;	/* bosun stopped itself to mirror the job */
-	int drained;		/* drain() has run */
+	int status;      /* bosun's exit code once the command exited */
+	int children;    /* waitpid says children remain */
+	int stop_seen;   /* a stop signal arrived */
+	int held;        /* the stop signal held by --stop-delay */
+	int job_stopped; /* bosun stopped itself to mirror the job */
+	int drained;     /* drain() has run */
 	int64_t stop_at, kill_at, grace_at;
 };
 
@@ -144,8 +144,8 @@ drain(struct state *st)
 		start_killing(st, "no grace");
 		return;
 	}
-	log_info("sending SIGTERM to what is left; grace %lld ms",
-	    st->c->grace);
+	log_info(
+	    "sending SIGTERM to what is left; grace %lld ms", st->c->grace);
 	signal_all(st, SIGTERM);
 	/* a stopped process cannot act on SIGTERM until continued */
 	signal_all(st, SIGCONT);
@@ -234,14 +234,14 @@ handle_signal(struct state *st, int sig)
 		return;
 	}
 	if (st->stop_seen++ == 0 && st->c->stop_delay > 0) {
-		log_info("holding %s for %lld ms", name(sig),
-		    st->c->stop_delay);
+		log_info(
+		    "holding %s for %lld ms", name(sig), st->c->stop_delay);
 		st->held = to;
 		st->stop_at = now_ms() + st->c->stop_delay;
 		return;
 	}
 	if (st->held)
-		return;	/* merged into the one being held */
+		return; /* merged into the one being held */
 	forward_stop(st, to);
 }
 
@@ -290,8 +290,13 @@ int
 supervise(const struct supervisor *s)
 {
 	struct state st = {
-		.s = s, .c = s->cfg, .phase = RUNNING, .child = s->child,
-		.children = 1, .stop_at = NEVER, .kill_at = NEVER,
+		.s = s,
+		.c = s->cfg,
+		.phase = RUNNING,
+		.child = s->child,
+		.children = 1,
+		.stop_at = NEVER,
+		.kill_at = NEVER,
 		.grace_at = NEVER,
 	};
 	struct timespec ts;

@@ -8,9 +8,9 @@
 
 struct supervisor {
 	const struct config *cfg;
-	pid_t child;		/* the command; 0 once reaped */
-	int pid1;		/* bosun is PID 1 of its pid namespace */
-	int tty;		/* the command was given the terminal */
+	pid_t child; /* the command; 0 once reaped */
+	int pid1;    /* bosun is PID 1 of its pid namespace */
+	int tty;     /* the command was given the terminal */
 };
 
 int supervise(const struct supervisor *s);
