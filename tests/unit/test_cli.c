@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/* cli: the command line and BOSUN_* variables turned into a config. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "cli.h"
+
+static struct config c;
+static char err[512];
+
+static int
+parse(char **argv, char **envp)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	err[0] = '\0';
+	return cli_parse(&c, argc, argv, envp, err, sizeof(err));
+}
+
+#define ARGV(...) ((char *[]){ "bosun", __VA_ARGS__, NULL })
+#define ENVP(...) ((char *[]){ __VA_ARGS__, NULL })
+static char *no_env[] = { NULL };
+
+Test(cli, defaults_without_options)
+{
+	cr_assert_eq(parse(ARGV("app", "-x"), no_env), 0);
+	cr_assert_str_eq(c.argv[0], "app");
+	cr_assert_str_eq(c.argv[1], "-x", "options after the command are its own");
+	cr_assert_eq(c.process_group, 0);
+	cr_assert_eq(c.kill_after, -1, "kill-after defaults to never");
+	cr_assert_eq(c.grace, 3000);
+	cr_assert_eq(c.stop_delay, 0);
+	cr_assert_eq(c.pdeathsig, 0);
+	cr_assert_eq(c.rewrite.to[SIGTERM], SIGTERM);
+}
+
+Test(cli, double_dash_ends_options)
+{
+	cr_assert_eq(parse(ARGV("-g", "--", "-v", "x"), no_env), 0);
+	cr_assert_str_eq(c.argv[0], "-v");
+	cr_assert_eq(c.verbose, 0);
+	cr_assert_eq(c.process_group, 1);
+}
+
+Test(cli, long_options_with_equals_or_separate_value)
+{
+	cr_assert_eq(parse(ARGV("--kill-after=250ms", "--grace", "2m",
+			     "--stop-delay=5", "true"),
+			 no_env),
+	    0);
+	cr_assert_eq(c.kill_after, 250);
+	cr_assert_eq(c.grace, 120000);
+	cr_assert_eq(c.stop_delay, 5000);
+}
+
+Test(cli, short_options_bundle_and_attach_values)
+{
+	cr_assert_eq(parse(ARGV("-gvvk5s", "-e", "143", "-e130", "true"),
+			 no_env),
+	    0);
+	cr_assert_eq(c.process_group, 1);
+	cr_assert_eq(c.verbose, 2);
+	cr_assert_eq(c.kill_after, 5000);
+	cr_assert(cli_remapped(&c, 143));
+	cr_assert(cli_remapped(&c, 130));
+	cr_assert_not(cli_remapped(&c, 1));
+}
+
+Test(cli, rewrite_rules_accumulate_and_later_wins)
+{
+	cr_assert_eq(parse(ARGV("-r", "TERM:QUIT", "--rewrite=hup:0", "-r",
+			     "sigterm:int", "true"),
+			 no_env),
+	    0);
+	cr_assert_eq(c.rewrite.to[SIGTERM], SIGINT);
+	cr_assert_eq(c.rewrite.to[SIGHUP], 0);
+	cr_assert_eq(c.rewrite.to[SIGUSR1], SIGUSR1);
+}
+
+Test(cli, environment_twins_configure_everything)
+{
+	cr_assert_eq(parse(ARGV("true"),
+			 ENVP("BOSUN_PROCESS_GROUP=yes",
+			     "BOSUN_REWRITE=TERM:QUIT,HUP:0",
+			     "BOSUN_KILL_AFTER=10s", "BOSUN_GRACE=1s",
+			     "BOSUN_STOP_DELAY=300ms", "BOSUN_REMAP_EXIT=143,130",
+			     "BOSUN_PDEATHSIG=KILL9", "PATH=/bin")) < 0,
+	    1, "an invalid pdeathsig is rejected");
+	cr_assert_eq(parse(ARGV("true"),
+			 ENVP("BOSUN_PROCESS_GROUP=yes",
+			     "BOSUN_REWRITE=TERM:QUIT,HUP:0",
+			     "BOSUN_KILL_AFTER=10s", "BOSUN_GRACE=1s",
+			     "BOSUN_STOP_DELAY=300ms", "BOSUN_REMAP_EXIT=143,130",
+			     "BOSUN_PDEATHSIG=USR1", "BOSUN_VERBOSE=2")),
+	    0, "%s", err);
+	cr_assert_eq(c.process_group, 1);
+	cr_assert_eq(c.rewrite.to[SIGTERM], SIGQUIT);
+	cr_assert_eq(c.rewrite.to[SIGHUP], 0);
+	cr_assert_eq(c.kill_after, 10000);
+	cr_assert_eq(c.grace, 1000);
+	cr_assert_eq(c.stop_delay, 300);
+	cr_assert(cli_remapped(&c, 143) && cli_remapped(&c, 130));
+	cr_assert_eq(c.pdeathsig, SIGUSR1);
+	cr_assert_eq(c.verbose, 2);
+}
+
+Test(cli, command_line_replaces_environment_twin)
+{
+	cr_assert_eq(parse(ARGV("-r", "INT:USR1", "--grace=5s", "true"),
+			 ENVP("BOSUN_REWRITE=TERM:QUIT", "BOSUN_GRACE=1s")),
+	    0);
+	cr_assert_eq(c.grace, 5000);
+	cr_assert_eq(c.rewrite.to[SIGINT], SIGUSR1);
+	cr_assert_eq(c.rewrite.to[SIGTERM], SIGTERM,
+	    "the env list is replaced, not merged");
+}
+
+Test(cli, false_and_empty_env_values_mean_off)
+{
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_PROCESS_GROUP=0")), 0);
+	cr_assert_eq(c.process_group, 0);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_GRACE=")), 0);
+	cr_assert_eq(c.grace, 3000);
+}
+
+Test(cli, bad_boolean_is_an_error)
+{
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_PROCESS_GROUP=maybe")), -1);
+	cr_assert(strstr(err, "BOSUN_PROCESS_GROUP"), "%s", err);
+}
+
+Test(cli, unknown_bosun_variable_is_an_error)
+{
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_GRACEE=1s")), -1);
+	cr_assert(strstr(err, "BOSUN_GRACEE"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("NOT_BOSUN_X=1")), 0);
+}
+
+Test(cli, usage_errors_name_the_option)
+{
+	cr_assert_eq(parse(ARGV("--nope", "true"), no_env), -1);
+	cr_assert(strstr(err, "--nope"));
+	cr_assert_eq(parse(ARGV("-x", "true"), no_env), -1);
+	cr_assert(strstr(err, "-x"));
+	cr_assert_eq(parse(ARGV("--grace"), no_env), -1);
+	cr_assert(strstr(err, "needs a value"), "%s", err);
+	cr_assert_eq(parse(ARGV("-k"), no_env), -1);
+	cr_assert_eq(parse(ARGV("--process-group=1", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("--grace=1x", "true"), no_env), -1);
+	cr_assert(strstr(err, "--grace"), "%s", err);
+	cr_assert_eq(parse(ARGV("-e", "256", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("-e", "", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("-e", "-1", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("-p", "KILL", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("-p", "nosuch", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("-r", "TERM", "true"), no_env), -1);
+}
+
+Test(cli, missing_command_is_an_error)
+{
+	cr_assert_eq(parse(ARGV("-g"), no_env), -1);
+	cr_assert_str_eq(err, "no command given");
+	cr_assert_eq(parse(ARGV("--"), no_env), -1);
+}
+
+Test(cli, help_and_version_need_no_command)
+{
+	cr_assert_eq(parse(ARGV("--help"), no_env), 0);
+	cr_assert_eq(c.action, CLI_HELP);
+	cr_assert_eq(parse(ARGV("-V"), ENVP("BOSUN_BOGUS=1")), 0);
+	cr_assert_eq(c.action, CLI_VERSION);
+}
+
+Test(cli, help_mentions_every_option)
+{
+	const char *opts[] = { "--process-group", "--rewrite", "--kill-after",
+		"--grace", "--stop-delay", "--remap-exit", "--pdeathsig",
+		"--verbose", "--help", "--version" };
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		cr_assert(strstr(cli_help, opts[i]), "%s", opts[i]);
+}
+
+Test(cli, durations)
+{
+	long long ms;
+
+	cr_assert_eq(cli_duration("250ms", &ms), 0);
+	cr_assert_eq(ms, 250);
+	cr_assert_eq(cli_duration("10s", &ms), 0);
+	cr_assert_eq(ms, 10000);
+	cr_assert_eq(cli_duration("2m", &ms), 0);
+	cr_assert_eq(ms, 120000);
+	cr_assert_eq(cli_duration("1h", &ms), 0);
+	cr_assert_eq(ms, 3600000);
+	cr_assert_eq(cli_duration("7", &ms), 0);
+	cr_assert_eq(ms, 7000);
+	cr_assert_eq(cli_duration("0", &ms), 0);
+	cr_assert_eq(ms, 0);
+	cr_assert_eq(cli_duration("24h", &ms), 0);
+}
+
+Test(cli, bad_durations)
+{
+	long long ms;
+	const char *bad[] = { "", "s", "-1", "1.5s", "10 s", "10sec", "5x",
+		"25h", "86401", "99999999999999999999", "1e3", " 1" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(cli_duration(bad[i], &ms), -1, "'%s'", bad[i]);
+}
