@@ -66,7 +66,12 @@ $(B)/unit/%: tests/unit/%.c $(MODOBJ) | $(B)/unit
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done
 
-blackbox: bosun bosun-static
+HELPERS = $(B)/helpers/sigecho $(B)/helpers/orphans
+$(B)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -o $@ $<
+
+blackbox: bosun bosun-static $(HELPERS)
 	BOSUN=$(CURDIR)/bosun $(PYTEST) -q tests/blackbox
 	BOSUN=$(CURDIR)/bosun-static $(PYTEST) -q tests/blackbox
 

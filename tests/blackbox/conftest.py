@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: MIT
+"""Harness for black-box tests: runs the real bosun binary, either as PID 1
+of a fresh pid namespace (unshare --pid --fork --mount-proc) or as an
+ordinary child, and looks at what a user would see. Needs root."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BOSUN = os.environ.get("BOSUN", os.path.join(ROOT, "bosun"))
+HELPERS = os.path.join(ROOT, "build", "helpers")
+SIGECHO = os.path.join(HELPERS, "sigecho")
+ORPHANS = os.path.join(HELPERS, "orphans")
+PY = "/usr/bin/python3"
+
+
+def wait_until(pred, timeout=10.0, what="condition"):
+    """Polls pred until it returns something true; fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def ppid_of(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return None
+    return int(s[s.rindex(")") + 2:].split()[1])
+
+
+def state_of(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return None
+    return s[s.rindex(")") + 2]
+
+
+def children_of(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit() and ppid_of(int(d)) == pid:
+            out.append(int(d))
+    return out
+
+
+def status_field(pid, name):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(name + ":"):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def alive(pid):
+    st = state_of(pid)
+    return st is not None and st != "Z"
+
+
+class Bosun:
+    """bosun running in the background with its output in files."""
+
+    def __init__(self, args, tmp_path, pid1=True, env=None, **kw):
+        self.out = open(tmp_path / "stdout", "w+")
+        self.err = open(tmp_path / "stderr", "w+")
+        cmd = [BOSUN] + list(args)
+        if pid1:
+            cmd = ["unshare", "--pid", "--fork", "--mount-proc"] + cmd
+        self.pid1 = pid1
+        self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=self.err,
+                                     stdin=subprocess.DEVNULL, env=env, **kw)
+        if pid1:
+            self.pid = wait_until(lambda: (children_of(self.proc.pid) or [None])[0],
+                                  what="bosun under unshare")
+        else:
+            self.pid = self.proc.pid
+
+    def kill(self, sig):
+        os.kill(self.pid, sig)
+
+    def wait(self, timeout=20):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
+    def stdout(self):
+        self.out.seek(0)
+        return self.out.read()
+
+    def stderr(self):
+        self.err.seek(0)
+        return self.err.read()
+
+    def wait_output(self, text, timeout=10):
+        return wait_until(lambda: text in self.stdout(), timeout,
+                          f"{text!r} in stdout (have {self.stdout()[-300:]!r})")
+
+    def command_pid(self):
+        return wait_until(lambda: (children_of(self.pid) or [None])[0],
+                          what="bosun's child")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.out.close()
+        self.err.close()
+
+
+@pytest.fixture
+def bosun(tmp_path):
+    """Starts bosun; everything started is killed at the end of the test."""
+    started = []
+
+    def start(*args, **kw):
+        b = Bosun(args, tmp_path, **kw)
+        started.append(b)
+        return b
+
+    yield start
+    for b in started:
+        b.close()
+
+
+@pytest.fixture(params=["pid1", "child"])
+def mode(request):
+    """Runs a test once with bosun as PID 1 and once as a plain child."""
+    return request.param == "pid1"
+
+
+def run(args, pid1=False, timeout=30, **kw):
+    cmd = [BOSUN] + list(args)
+    if pid1:
+        cmd = ["unshare", "--pid", "--fork", "--mount-proc"] + cmd
+    return subprocess.run(cmd, capture_output=True, text=True,
+                          timeout=timeout, **kw)
+
+
+def pytest_configure(config):
+    if os.geteuid() != 0:
+        sys.exit("the black-box tests need root (pid namespaces)")
+    for p in (BOSUN, SIGECHO, ORPHANS):
+        if not os.access(p, os.X_OK):
+            sys.exit(f"missing {p}: run make first")
