@@ -99,8 +99,6 @@ import os, signal
 for i in range(20000):
     sig = (signal.SIGUSR1, signal.SIGUSR2, 40, signal.SIGHUP)[i % 4]
     try:
-        if sig == 40:
-            signal.sigqueue if hasattr(signal, 'sigqueue') else None
         os.kill({b.pid}, sig)
     except ProcessLookupError:
         raise SystemExit(1)
