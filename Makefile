@@ -11,8 +11,10 @@ CC ?= cc
 MUSL_CC ?= musl-gcc
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wno-unused-parameter
+# the project's own flags stay when CFLAGS is given on the command line
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Werror=implicit-function-declaration
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS)
 LDLIBS_DEPS = -lseccomp -lcap
 
 B = build
@@ -23,7 +25,7 @@ MODOBJ = $(MODULES:src/%.c=$(B)/dyn/%.o)
 SOBJ = $(SRC:src/%.c=$(B)/static/%.o)
 
 MUSL = $(B)/musl
-STATIC_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Os -Wall -Wextra -Wno-unused-parameter \
+STATIC_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Os $(WARN) \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-fno-stack-protector -I$(MUSL)/include -I$(MUSL)/kernel-headers
 STATIC_LDFLAGS = -static -Wl,--gc-sections -Wl,-s -L$(MUSL)/lib
@@ -41,7 +43,7 @@ bosun: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS_DEPS)
 
 $(B)/dyn/%.o: src/%.c $(wildcard src/*.h) | $(B)/dyn
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 static: bosun-static
 
@@ -61,7 +63,7 @@ $(B)/dyn $(B)/static $(B)/unit:
 	mkdir -p $@
 
 $(B)/unit/%: tests/unit/%.c $(MODOBJ) | $(B)/unit
-	$(CC) $(CFLAGS) -Wno-missing-field-initializers -Isrc -o $@ $< $(MODOBJ) -lcriterion $(LDLIBS_DEPS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Isrc -o $@ $< $(MODOBJ) -lcriterion $(LDLIBS_DEPS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* envlist: the command's environment as data. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "envlist.h"
