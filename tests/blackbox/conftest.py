@@ -73,8 +73,12 @@ class Bosun:
     """bosun running in the background with its output in files."""
 
     def __init__(self, args, tmp_path, pid1=True, env=None, **kw):
-        self.out = open(tmp_path / "stdout", "w+")
-        self.err = open(tmp_path / "stderr", "w+")
+        # O_APPEND, and read through separate opens: a shared file
+        # offset would let the reader move where the command writes
+        self.out_path = tmp_path / "stdout"
+        self.err_path = tmp_path / "stderr"
+        self.out = open(self.out_path, "a")
+        self.err = open(self.err_path, "a")
         cmd = [BOSUN] + list(args)
         if pid1:
             cmd = ["unshare", "--pid", "--fork", "--mount-proc"] + cmd
@@ -98,12 +102,10 @@ class Bosun:
             raise
 
     def stdout(self):
-        self.out.seek(0)
-        return self.out.read()
+        return self.out_path.read_text()
 
     def stderr(self):
-        self.err.seek(0)
-        return self.err.read()
+        return self.err_path.read_text()
 
     def wait_output(self, text, timeout=10):
         return wait_until(lambda: text in self.stdout(), timeout,

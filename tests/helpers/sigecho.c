@@ -41,7 +41,7 @@ main(int argc, char **argv)
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		count++;
 		if (!quiet)
-			printf("%u %d\n", si.ssi_signo, si.ssi_int);
+			printf("%u %d from %u\n", si.ssi_signo, si.ssi_int, si.ssi_pid);
 		if (exit_on >> (si.ssi_signo - 1) & 1)
 			break;
 	}
