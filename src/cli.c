@@ -112,6 +112,75 @@ set_pdeathsig(struct config *c, const char *v, char *err, size_t len)
 }
 
 /* clang-format off */
+static int
+add(struct strlist *l, const char *v, char *err, size_t len)
+{
+	char **nv, *copy;
+
+	if (!(copy = strdup(v)) ||
+	    !(nv = realloc(l->v, (l->n + 1) * sizeof(*nv)))) {
+		free(copy);
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	l->v = nv;
+	l->v[l->n++] = copy;
+	return 0;
+}
+
+static int
+set_secret(struct config *c, const char *v, char *err, size_t len)
+{
+	const char *eq = strchr(v, '=');
+
+	if (!eq || eq == v || eq[1] == '\0') {
+		snprintf(err, len, "bad secret '%s': expected NAME=SOURCE", v);
+		return -1;
+	}
+	return add(&c->secrets, v, err, len);
+}
+
+static int
+set_secrets_dir(struct config *c, const char *v, char *err, size_t len)
+{
+	return add(&c->secrets_dirs, v, err, len);
+}
+
+static int
+set_file_env(struct config *c, const char *v, char *err, size_t len)
+{
+	c->file_env = 1;
+	return 0;
+}
+
+static int
+set_env_file(struct config *c, const char *v, char *err, size_t len)
+{
+	return add(&c->env_files, v, err, len);
+}
+
+static int
+set_hook(struct config *c, const char *v, char *err, size_t len)
+{
+	return add(&c->hooks, v, err, len);
+}
+
+static int
+set_hooks_dir(struct config *c, const char *v, char *err, size_t len)
+{
+	free(c->hooks_dir);
+	if ((c->hooks_dir = strdup(v)))
+		return 0;
+	snprintf(err, len, "out of memory");
+	return -1;
+}
+
+static int
+set_hook_timeout(struct config *c, const char *v, char *err, size_t len)
+{
+	return set_duration(&c->hook_timeout, v, err, len);
+}
+
 static const struct option options[] = {
 	{ 'g', "process-group", "BOSUN_PROCESS_GROUP", FLAG, set_process_group },
 	{ 'r', "rewrite", "BOSUN_REWRITE", LIST, set_rewrite },
@@ -121,6 +190,13 @@ static const struct option options[] = {
 	{ 'e', "remap-exit", "BOSUN_REMAP_EXIT", LIST, set_remap_exit },
 	{ 'p', "pdeathsig", "BOSUN_PDEATHSIG", VALUE, set_pdeathsig },
 	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_verbose },
+	{ 's', "secret", "BOSUN_SECRETS", LIST, set_secret },
+	{ 0, "secrets-dir", "BOSUN_SECRETS_DIR", LIST, set_secrets_dir },
+	{ 0, "file-env", "BOSUN_FILE_ENV", FLAG, set_file_env },
+	{ 0, "env-file", "BOSUN_ENV_FILE", LIST, set_env_file },
+	{ 0, "hook", "BOSUN_HOOK", LIST, set_hook },
+	{ 0, "hooks-dir", "BOSUN_HOOKS_DIR", VALUE, set_hooks_dir },
+	{ 0, "hook-timeout", "BOSUN_HOOK_TIMEOUT", VALUE, set_hook_timeout },
 };
 
 /* clang-format on */
@@ -144,12 +220,24 @@ const char cli_help[] =
 "  -e, --remap-exit CODE  exit 0 when the command exits CODE; repeatable\n"
 "  -p, --pdeathsig SIG    signal to take and forward when bosun's parent dies\n"
 "  -v, --verbose          more diagnostics on stderr; repeatable\n"
+"\n"
+"The command's environment (later sources win; a missing one is an error):\n"
+"      --env-file PATH    NAME=VALUE lines, Docker's syntax; repeatable\n"
+"      --secrets-dir DIR  each file in DIR is a variable named after it\n"
+"                         (/run/secrets, Kubernetes secret volumes)\n"
+"      --file-env         VAR_FILE=/path in the environment sets VAR\n"
+"  -s, --secret NAME=SRC  NAME from file SRC, or from env:VAR; repeatable\n"
+"      --hooks-dir DIR    run each executable in DIR, in lexical order\n"
+"      --hook PATH        run PATH; its NAME=VALUE output is merged in\n"
+"      --hook-timeout DUR kill a hook that runs longer (default 30s)\n"
+"\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n"
 "\n"
 "Each option is also read from BOSUN_<NAME>, e.g. BOSUN_KILL_AFTER=10s,\n"
-"BOSUN_PROCESS_GROUP=1, BOSUN_REWRITE=TERM:QUIT,HUP:0, BOSUN_VERBOSE=2;\n"
-"the command line wins. DUR: 250ms, 10s, 2m, 1h or seconds. SIG: TERM,\n"
+"BOSUN_PROCESS_GROUP=1, BOSUN_REWRITE=TERM:QUIT,HUP:0, BOSUN_VERBOSE=2,\n"
+"BOSUN_SECRETS=A=/run/secrets/a,B=env:X (lists comma-separated); the\n"
+"command line wins. DUR: 250ms, 10s, 2m, 1h or seconds. SIG: TERM,\n"
 "SIGTERM, rtmin+3 or a number.\n"
 "\n"
 "Exit status: the command's, or 128+N if signal N killed it; 125 bosun\n"
@@ -191,6 +279,26 @@ cli_remapped(const struct config *c, int code)
 	    (c->remap[code / 8] >> (code % 8) & 1);
 }
 
+static void
+strlist_free(struct strlist *l)
+{
+	while (l->n)
+		free(l->v[--l->n]);
+	free(l->v);
+	l->v = NULL;
+}
+
+void
+cli_free(struct config *c)
+{
+	strlist_free(&c->secrets);
+	strlist_free(&c->secrets_dirs);
+	strlist_free(&c->env_files);
+	strlist_free(&c->hooks);
+	free(c->hooks_dir);
+	c->hooks_dir = NULL;
+}
+
 static const char *
 env_get(char *const *envp, const char *name)
 {
@@ -223,7 +331,7 @@ static int
 apply_env(struct config *c, const struct option *o, const char *v, char *err,
     size_t len)
 {
-	char item[256], sub[200];
+	char item[4096], sub[200];
 	const char *p, *q;
 	size_t n;
 	int b;
@@ -405,6 +513,7 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp, char *err,
 	sig_map_init(&c->rewrite);
 	c->kill_after = -1;
 	c->grace = 3000;
+	c->hook_timeout = 30000;
 
 	cmd = parse_args(c, argc, argv, &given, err, len);
 	if (cmd < 0)

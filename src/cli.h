@@ -8,6 +8,12 @@
 
 enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION };
 
+/* A list of strings the config owns. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
 /* Everything bosun was asked to do; durations in milliseconds. */
 struct config {
 	enum cli_action action;
@@ -20,6 +26,14 @@ struct config {
 	unsigned char remap[32]; /* bit set of exit codes mapped to 0 */
 	int pdeathsig;           /* 0: none */
 	int verbose;
+	/* where the command's environment comes from (secrets.c, hooks.c) */
+	struct strlist secrets; /* NAME=SOURCE */
+	struct strlist secrets_dirs;
+	int file_env;
+	struct strlist env_files;
+	struct strlist hooks;
+	char *hooks_dir;
+	long long hook_timeout;
 };
 
 #define CLI_DURATION_MAX (24LL * 3600 * 1000)
@@ -31,5 +45,6 @@ int cli_parse(struct config *c, int argc, char **argv, char *const *envp,
     char *err, size_t len);
 int cli_duration(const char *s, long long *ms);
 int cli_remapped(const struct config *c, int code);
+void cli_free(struct config *c);
 
 #endif

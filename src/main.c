@@ -16,7 +16,9 @@
 
 #include "cli.h"
 #include "envlist.h"
+#include "hooks.h"
 #include "log.h"
+#include "secrets.h"
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -28,18 +30,19 @@ extern char **environ;
 int
 main(int argc, char **argv)
 {
-	struct config cfg;
-	struct envlist env;
+	struct config cfg = { 0 };
+	struct envlist env = { 0 };
 	struct spawn sp = { 0 };
 	struct supervisor sv = { 0 };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	char err[512];
 	pid_t ppid = getppid();
+	int status;
 
 	/* 1. Block every signal at once: from now on they queue for us. */
 	if (sig_block_all(&sp.mask) < 0) {
 		log_error("cannot block signals: %s", strerror(errno));
-		return EXIT_BOSUN;
+		goto fail;
 	}
 	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap for
 	 * us and hide the command's status; the child gets it back. */
@@ -48,12 +51,14 @@ main(int argc, char **argv)
 	/* 2. Configuration: command line, then BOSUN_* variables. */
 	if (cli_parse(&cfg, argc, argv, environ, err, sizeof(err)) < 0) {
 		log_error("%s (see bosun --help)", err);
-		return EXIT_BOSUN;
+		goto fail;
 	}
-	if (cfg.action == CLI_HELP)
-		return fputs(cli_help, stdout) < 0 || fflush(stdout) ? 1 : 0;
-	if (cfg.action == CLI_VERSION)
-		return fputs(cli_version, stdout) < 0 || fflush(stdout) ? 1 : 0;
+	if (cfg.action != CLI_RUN) {
+		status = fputs(cfg.action == CLI_HELP ? cli_help : cli_version,
+		             stdout) < 0 ||
+		    fflush(stdout);
+		goto out;
+	}
 	log_level = cfg.verbose;
 
 	/* 3. Our place: PID 1 of a namespace, or a subreaper below one. */
@@ -66,7 +71,7 @@ main(int argc, char **argv)
 		if (prctl(PR_SET_PDEATHSIG, cfg.pdeathsig) < 0) {
 			log_error(
 			    "cannot set --pdeathsig: %s", strerror(errno));
-			return EXIT_BOSUN;
+			goto fail;
 		}
 		/* the parent may have died before the call */
 		if (getppid() != ppid)
@@ -76,28 +81,51 @@ main(int argc, char **argv)
 	/* 4. The command's environment, as data: ours minus BOSUN_*. */
 	if (envlist_init(&env, environ) < 0) {
 		log_error("cannot build the environment: %s", strerror(errno));
-		return EXIT_BOSUN;
+		goto fail;
 	}
 
-	/* 5. Start the command, giving it the terminal if we have it. */
+	/* 5. Secrets, into that array only: env-files, secret files and
+	 * directories, VAR_FILE, env:VAR, then hooks; any failure stops us.
+	 * Non-dumpable: no ptrace, no core, no /proc/PID/environ for others. */
+	if (secrets_wanted(&cfg)) {
+		struct secrets_ctx x = { &env, environ, err, sizeof(err) };
+
+		prctl(PR_SET_DUMPABLE, 0);
+		if (secrets_load(&x, &cfg) < 0 ||
+		    hooks_run(&x, &cfg, sp.mask) < 0) {
+			log_error("%s", err);
+			goto fail;
+		}
+	}
+
+	/* 6. Start the command, giving it the terminal if we have it. */
 	sp.argv = cfg.argv;
 	sp.envp = env.v;
 	sp.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	sv.child = spawn_command(&sp);
 	if (sv.child < 0) {
 		log_error("cannot start %s: %s", cfg.argv[0], strerror(errno));
-		return EXIT_BOSUN;
+		goto fail;
 	}
 	log_info("started %s as pid %d%s", cfg.argv[0], (int)sv.child,
 	    sv.pid1 ? " (bosun is PID 1)" : "");
+	/* bosun's copies of the values are wiped now */
 	envlist_free(&env);
+	secrets_scrub(&cfg, environ);
 
-	/* 6. Do not pin the working directory's file system. */
+	/* 7. Do not pin the working directory's file system. */
 	if (chdir("/") < 0)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 
-	/* 7. Supervise until everything is gone. */
+	/* 8. Supervise until everything is gone. */
 	sv.cfg = &cfg;
 	sv.tty = sp.tty;
-	return supervise(&sv);
+	status = supervise(&sv);
+out:
+	cli_free(&cfg);
+	return status;
+fail:
+	envlist_free(&env);
+	cli_free(&cfg);
+	return EXIT_BOSUN;
 }

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/* secrets: names, trimming, env-file parsing, sources and precedence. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "envlist.h"
+#include "secrets.h"
+
+static struct envlist env;
+static char err[512];
+static struct secrets_ctx x;
+static char *inherited[] = { "PATH=/bin", "FROM_ENV=inherited", "TOKEN=t0k",
+	NULL };
+
+static void
+setup(void)
+{
+	envlist_init(&env, inherited);
+	x = (struct secrets_ctx){ &env, inherited, err, sizeof(err) };
+	err[0] = '\0';
+}
+
+static void
+teardown(void)
+{
+	envlist_free(&env);
+}
+
+static int
+parse(const char *text)
+{
+	return secrets_parse_envfile(&x, text, strlen(text), "app.env");
+}
+
+TestSuite(secrets, .init = setup, .fini = teardown);
+
+Test(secrets, valid_names)
+{
+	const char *good[] = { "A", "_", "DB_PASSWORD", "a1", "_9", "Mixed_Case" };
+	const char *bad[] = { "", "1A", "A-B", "A B", "A.B", "A=B", "é", ".A" };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		cr_assert(secrets_valid_name(good[i], strlen(good[i])), "%s", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_not(secrets_valid_name(bad[i], strlen(bad[i])), "%s", bad[i]);
+}
+
+Test(secrets, trailing_newlines_are_trimmed_and_nothing_else)
+{
+	cr_assert_eq(secrets_trim("pw\n", 3), 2);
+	cr_assert_eq(secrets_trim("pw\r\n", 4), 2);
+	cr_assert_eq(secrets_trim("pw\n\n\r\n", 6), 2);
+	cr_assert_eq(secrets_trim("pw \t", 4), 4, "spaces stay");
+	cr_assert_eq(secrets_trim("pw\r", 3), 3, "a lone CR stays");
+	cr_assert_eq(secrets_trim("\n", 1), 0);
+	cr_assert_eq(secrets_trim("a\nb", 3), 3, "inner newlines stay");
+}
+
+Test(secrets, envfile_sets_literal_values)
+{
+	cr_assert_eq(parse("A=1\nB= spaced value \nC=x=y\nD=\nE='q'\n"), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "A"), "1");
+	cr_assert_str_eq(envlist_get(&env, "B"), " spaced value ");
+	cr_assert_str_eq(envlist_get(&env, "C"), "x=y");
+	cr_assert_str_eq(envlist_get(&env, "D"), "");
+	cr_assert_str_eq(envlist_get(&env, "E"), "'q'", "quotes are literal");
+}
+
+Test(secrets, envfile_skips_comments_blank_lines_and_leading_space)
+{
+	cr_assert_eq(parse("# comment\n\n   \n  # indented comment\n\tA=1\r\nB=2"), 0);
+	cr_assert_str_eq(envlist_get(&env, "A"), "1", "CRLF line ending dropped");
+	cr_assert_str_eq(envlist_get(&env, "B"), "2", "no final newline needed");
+	cr_assert_null(envlist_get(&env, "#"));
+}
+
+Test(secrets, envfile_bare_name_copies_from_bosuns_environment)
+{
+	cr_assert_eq(parse("FROM_ENV\nNOT_SET\n"), 0);
+	cr_assert_str_eq(envlist_get(&env, "FROM_ENV"), "inherited");
+	cr_assert_null(envlist_get(&env, "NOT_SET"));
+}
+
+Test(secrets, envfile_strips_a_byte_order_mark)
+{
+	cr_assert_eq(parse("\xef\xbb\xbf" "A=1\n"), 0);
+	cr_assert_str_eq(envlist_get(&env, "A"), "1");
+}
+
+Test(secrets, envfile_errors_give_file_and_line_never_content)
+{
+	cr_assert_eq(parse("A=1\n\nB C=secretvalue\n"), -1);
+	cr_assert_str_eq(err, "app.env:3: invalid variable name");
+	cr_assert_eq(parse("=novalue\n"), -1);
+	cr_assert_str_eq(err, "app.env:1: invalid variable name");
+	cr_assert_eq(parse("export X=1\n"), -1);
+	cr_assert_eq(parse("1X=1\n"), -1);
+}
+
+Test(secrets, nul_byte_in_a_value_is_an_error)
+{
+	const char text[] = "A=ab\0cd\n";
+
+	cr_assert_eq(secrets_parse_envfile(&x, text, sizeof(text) - 1, "f"), -1);
+	cr_assert(strstr(err, "NUL byte"), "%s", err);
+	cr_assert(strstr(err, "A from f:1"), "%s", err);
+}
+
+Test(secrets, a_value_exec_cannot_carry_is_an_error)
+{
+	size_t max = SECRETS_MAX_STRING - 2 - 1; /* "A=" and the NUL */
+	char *v = malloc(max + 1);
+
+	memset(v, 'x', max + 1);
+	cr_assert_eq(secrets_set(&x, "A", v, max, "src"), 0, "%s", err);
+	cr_assert_eq(secrets_set(&x, "A", v, max + 1, "src"), -1);
+	cr_assert(strstr(err, "mount the secret as a file instead"), "%s", err);
+	cr_assert_null(strstr(err, "xxxx"), "the value is never shown");
+	free(v);
+}
+
+static char dir[] = "/tmp/bosun-test-XXXXXX";
+
+static void
+put(const char *name, const char *content, mode_t mode)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(content, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+static char *
+path_of(const char *name)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+/*
+ * inherited < env-files < secrets-dir < --file-env < --secret: each pair
+ * of neighbours sets one variable, and ALL is set by every source.
+ */
+Test(secrets, precedence_of_the_sources)
+{
+	struct config c = { 0 };
+	char s1[300], s2[300], *argv[16];
+	int argc = 0;
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("secrets"), 0700);
+	put("app.env", "FROM_ENV=envfile\nP1=envfile\nALL=envfile\n", 0600);
+	put("secrets/P1", "dir\n", 0600);
+	put("secrets/P2", "dir\n", 0600);
+	put("secrets/ALL", "dir\n", 0600);
+	put("ff", "file-env\n", 0600);
+	put("sec", "secret\r\n", 0600);
+
+	argv[argc++] = "bosun";
+	argv[argc++] = "--env-file";
+	argv[argc++] = strdup(path_of("app.env"));
+	argv[argc++] = "--secrets-dir";
+	argv[argc++] = strdup(path_of("secrets"));
+	argv[argc++] = "--file-env";
+	snprintf(s1, sizeof(s1), "P3=%s", path_of("sec"));
+	snprintf(s2, sizeof(s2), "ALL=%s", path_of("sec"));
+	argv[argc++] = "-s";
+	argv[argc++] = s1;
+	argv[argc++] = "-s";
+	argv[argc++] = s2;
+	argv[argc++] = "true";
+	argv[argc] = NULL;
+	cr_assert_eq(cli_parse(&c, argc, argv, NULL, err, sizeof(err)), 0, "%s", err);
+
+	/* VAR_FILE variables as the environment would give them */
+	envlist_set(&env, "P2_FILE", path_of("ff"));
+	envlist_set(&env, "P3_FILE", path_of("ff"));
+	envlist_set(&env, "ALL_FILE", path_of("ff"));
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "FROM_ENV"), "envfile");
+	cr_assert_str_eq(envlist_get(&env, "P1"), "dir");
+	cr_assert_str_eq(envlist_get(&env, "P2"), "file-env");
+	cr_assert_str_eq(envlist_get(&env, "P3"), "secret");
+	cr_assert_str_eq(envlist_get(&env, "ALL"), "secret");
+	cr_assert_null(envlist_get(&env, "ALL_FILE"));
+	cli_free(&c);
+}
+
+Test(secrets, secrets_dir_skips_dot_dot_names_and_bad_names)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/..2024_01_01"), 0700);
+	put("s/..2024_01_01/KEY", "v1\n", 0600);
+	put("s/..2024_01_01/.hidden", "h\n", 0600);
+	put("s/..2024_01_01/bad-name", "b\n", 0600);
+	symlink("..2024_01_01", path_of("s/..data"));
+	symlink("..data/KEY", path_of("s/KEY"));
+	symlink("..data/.hidden", path_of("s/.hidden"));
+	symlink("..data/bad-name", path_of("s/bad-name"));
+	mkdir(path_of("s/subdir"), 0700);
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "KEY"), "v1");
+	cr_assert_null(envlist_get(&env, ".hidden"));
+	cr_assert_null(envlist_get(&env, "bad-name"));
+	cr_assert_null(envlist_get(&env, "..data"));
+	cr_assert_eq(env.n, 4, "PATH, FROM_ENV, TOKEN and KEY only");
+	cli_free(&c);
+}
+
+Test(secrets, file_env_sets_var_and_removes_var_file)
+{
+	struct config c = { .file_env = 1 };
+
+	cr_assert_not_null(mkdtemp(dir));
+	put("pw", "hunter2\n", 0600);
+	envlist_set(&env, "DB_PASSWORD_FILE", path_of("pw"));
+	envlist_set(&env, "LOG_FILE_X", "/var/log/x");
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "DB_PASSWORD"), "hunter2");
+	cr_assert_null(envlist_get(&env, "DB_PASSWORD_FILE"));
+	cr_assert_str_eq(envlist_get(&env, "LOG_FILE_X"), "/var/log/x");
+}
+
+Test(secrets, file_env_with_both_in_the_environment_is_an_error)
+{
+	struct config c = { .file_env = 1 };
+
+	cr_assert_not_null(mkdtemp(dir));
+	put("pw", "hunter2\n", 0600);
+	envlist_set(&env, "TOKEN_FILE", path_of("pw"));
+	cr_assert_eq(secrets_load(&x, &c), -1, "TOKEN is in bosun's environment");
+	cr_assert_str_eq(err, "both TOKEN and TOKEN_FILE are set");
+}
+
+Test(secrets, file_env_never_takes_a_value_for_a_path)
+{
+	struct config c = { .file_env = 1 };
+
+	cr_assert_not_null(mkdtemp(dir));
+	put("a", "/etc/hostname\n", 0600);
+	/* A_FILE_FILE sets A_FILE, whose value must not be read as a path */
+	envlist_set(&env, "A_FILE_FILE", path_of("a"));
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "A_FILE"), "/etc/hostname");
+	cr_assert_null(envlist_get(&env, "A"));
+}
+
+Test(secrets, env_reference_moves_the_variable)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "-s", "API_TOKEN=env:TOKEN", "true", NULL };
+
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "API_TOKEN"), "t0k");
+	cr_assert_null(envlist_get(&env, "TOKEN"), "the source is removed");
+	cli_free(&c);
+}
+
+Test(secrets, missing_sources_fail_closed)
+{
+	struct config c = { 0 };
+	char *a1[] = { "bosun", "-s", "A=env:NOPE", "true", NULL };
+	char *a2[] = { "bosun", "-s", "A=/nonexistent/a", "true", NULL };
+	char *a3[] = { "bosun", "--secrets-dir", "/nonexistent", "true", NULL };
+	char *a4[] = { "bosun", "--env-file", "/nonexistent", "true", NULL };
+	char *a5[] = { "bosun", "-s", "A=/tmp", "true", NULL };
+	char *a6[] = { "bosun", "-s", "1A=/etc/hostname", "true", NULL };
+
+	cli_parse(&c, 4, a1, NULL, err, sizeof(err));
+	cr_assert_eq(secrets_load(&x, &c), -1);
+	cr_assert_str_eq(err, "secret A: variable NOPE is not set");
+	cli_free(&c);
+	cli_parse(&c, 4, a2, NULL, err, sizeof(err));
+	cr_assert_eq(secrets_load(&x, &c), -1);
+	cr_assert_str_eq(err, "cannot read secret A from /nonexistent/a: "
+			      "No such file or directory");
+	cli_free(&c);
+	cli_parse(&c, 4, a3, NULL, err, sizeof(err));
+	cr_assert_eq(secrets_load(&x, &c), -1);
+	cli_free(&c);
+	cli_parse(&c, 4, a4, NULL, err, sizeof(err));
+	cr_assert_eq(secrets_load(&x, &c), -1);
+	cli_free(&c);
+	cli_parse(&c, 4, a5, NULL, err, sizeof(err));
+	cr_assert_eq(secrets_load(&x, &c), -1);
+	cr_assert(strstr(err, "Is a directory"), "%s", err);
+	cli_free(&c);
+	cli_parse(&c, 4, a6, NULL, err, sizeof(err));
+	cr_assert_eq(secrets_load(&x, &c), -1);
+	cr_assert(strstr(err, "invalid variable name"), "%s", err);
+	cli_free(&c);
+}
+
+Test(secrets, secret_options_from_the_environment)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "true", NULL };
+	char *envp[] = { "BOSUN_SECRETS=A=/run/a,B=env:X",
+		"BOSUN_SECRETS_DIR=/run/secrets", "BOSUN_FILE_ENV=1",
+		"BOSUN_ENV_FILE=/a.env,/b.env", "BOSUN_HOOK=/h1,/h2",
+		"BOSUN_HOOKS_DIR=/hooks", "BOSUN_HOOK_TIMEOUT=5s", NULL };
+
+	cr_assert_eq(cli_parse(&c, 2, argv, envp, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.secrets.n, 2);
+	cr_assert_str_eq(c.secrets.v[1], "B=env:X");
+	cr_assert_eq(c.secrets_dirs.n, 1);
+	cr_assert(c.file_env);
+	cr_assert_eq(c.env_files.n, 2);
+	cr_assert_eq(c.hooks.n, 2);
+	cr_assert_str_eq(c.hooks_dir, "/hooks");
+	cr_assert_eq(c.hook_timeout, 5000);
+	cr_assert(secrets_wanted(&c));
+	cli_free(&c);
+	cr_assert_eq(cli_parse(&c, 2, argv, NULL, err, sizeof(err)), 0);
+	cr_assert_not(secrets_wanted(&c));
+	cr_assert_eq(c.hook_timeout, 30000);
+}
