@@ -5,6 +5,7 @@
 #   make demo       bosun as PID 1 of a pid namespace, on a demo command
 #   make install    PREFIX=/usr/local DESTDIR=
 
+SHELL := /bin/bash
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
@@ -35,7 +36,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 PYTEST = /usr/bin/python3 -m pytest
 
-.PHONY: all static test unit blackbox demo install clean asan lint deps
+.PHONY: all static test unit blackbox demo install clean asan lint deps fuzz
 
 all: bosun
 
@@ -90,6 +91,27 @@ bosun-asan-unit: $(OBJ) $(UNIT_BIN)
 	$(CC) $(LDFLAGS) -o $(B)/bosun $(OBJ) $(LDLIBS_DEPS)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done
 
+# libFuzzer targets, each run for FUZZ_TIME seconds; found inputs go to
+# build/fuzz/, the seeds in tests/fuzz/corpus/ stay as they are
+FUZZ_TIME ?= 60
+FUZZERS = $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -Isrc \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODULES) $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $< $(MODULES)
+
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do \
+		t=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus-$$t; \
+		echo "== fuzzing $$t for $(FUZZ_TIME)s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
+			grep -E '^(stat::number_of_executed_units|==|SUMMARY|INFO: (seed|-max))' ; \
+		test $${PIPESTATUS[0]} -eq 0; \
+	done
+
 demo: bosun
 	unshare --pid --fork --mount-proc ./bosun -v -- tests/demo.sh
 
@@ -103,4 +125,4 @@ install: bosun
 	install -m 0644 man/bosun.8 $(DESTDIR)$(PREFIX)/share/man/man8/bosun.8
 
 clean:
-	rm -rf build/dyn build/static build/unit build/asan bosun bosun-static
+	rm -rf build/dyn build/static build/unit build/asan build/fuzz build/helpers bosun bosun-static
