@@ -100,7 +100,7 @@ FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -Isrc \
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODULES) $(wildcard src/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -o $@ $< $(MODULES)
+	clang $(FUZZ_FLAGS) -o $@ $< $(MODULES) $(LDLIBS_DEPS)
 
 fuzz: $(FUZZERS)
 	@set -e; for f in $(FUZZERS); do \

@@ -9,7 +9,9 @@ import threading
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = f"hello from pid {os.getpid()}, uid {os.getuid()}\n".encode()
+        token = "set" if os.environ.get("APP_TOKEN") else "not set"
+        body = (f"hello from pid {os.getpid()}, uid {os.getuid()}, "
+                f"APP_TOKEN {token}\n").encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "filter.h"
+#include "privdrop.h"
 
 #define VERSION "0.1.0"
 
@@ -181,6 +183,60 @@ set_hook_timeout(struct config *c, const char *v, char *err, size_t len)
 	return set_duration(&c->hook_timeout, v, err, len);
 }
 
+static int
+set_user(struct config *c, const char *v, char *err, size_t len)
+{
+	free(c->user);
+	if ((c->user = strdup(v)))
+		return 0;
+	snprintf(err, len, "out of memory");
+	return -1;
+}
+
+static int
+set_caps(struct config *c, const char *v, char *err, size_t len)
+{
+	c->caps_given = 1;
+	return privdrop_parse_caps(v, &c->caps, err, len);
+}
+
+static int
+set_allow_new_privs(struct config *c, const char *v, char *err, size_t len)
+{
+	c->allow_new_privs = 1;
+	return 0;
+}
+
+static int
+set_seccomp(struct config *c, const char *v, char *err, size_t len)
+{
+	if (strcmp(v, "baseline") == 0 || strcmp(v, "off") == 0) {
+		c->seccomp_baseline = v[0] == 'b';
+		return 0;
+	}
+	snprintf(err, len, "unknown profile '%s' (baseline or off)", v);
+	return -1;
+}
+
+static int
+set_seccomp_deny(struct config *c, const char *v, char *err, size_t len)
+{
+	size_t old = c->seccomp_deny ? strlen(c->seccomp_deny) : 0;
+	char *s;
+
+	if (filter_check_syscalls(v, err, len) < 0)
+		return -1;
+	if (!(s = realloc(c->seccomp_deny, old + strlen(v) + 2))) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	if (old)
+		s[old++] = ',';
+	strcpy(s + old, v);
+	c->seccomp_deny = s;
+	return 0;
+}
+
 static const struct option options[] = {
 	{ 'g', "process-group", "BOSUN_PROCESS_GROUP", FLAG, set_process_group },
 	{ 'r', "rewrite", "BOSUN_REWRITE", LIST, set_rewrite },
@@ -197,6 +253,11 @@ static const struct option options[] = {
 	{ 0, "hook", "BOSUN_HOOK", LIST, set_hook },
 	{ 0, "hooks-dir", "BOSUN_HOOKS_DIR", VALUE, set_hooks_dir },
 	{ 0, "hook-timeout", "BOSUN_HOOK_TIMEOUT", VALUE, set_hook_timeout },
+	{ 'u', "user", "BOSUN_USER", VALUE, set_user },
+	{ 0, "caps", "BOSUN_CAPS", VALUE, set_caps },
+	{ 0, "allow-new-privs", "BOSUN_ALLOW_NEW_PRIVS", FLAG, set_allow_new_privs },
+	{ 0, "seccomp", "BOSUN_SECCOMP", VALUE, set_seccomp },
+	{ 0, "seccomp-deny", "BOSUN_SECCOMP_DENY", VALUE, set_seccomp_deny },
 };
 
 /* clang-format on */
@@ -231,6 +292,14 @@ const char cli_help[] =
 "      --hook PATH        run PATH; its NAME=VALUE output is merged in\n"
 "      --hook-timeout DUR kill a hook that runs longer (default 30s)\n"
 "\n"
+"The command's privileges (set in the child, just before exec):\n"
+"  -u, --user USER[:GRP]  names or ids; groups from /etc/group, HOME set\n"
+"      --caps CAP,...     capabilities kept (net_bind_service, ...); with\n"
+"                         --user they are ambient, all others are dropped\n"
+"      --allow-new-privs  do not set NO_NEW_PRIVS (set with --user, --caps)\n"
+"      --seccomp PROFILE  baseline or off (default)\n"
+"      --seccomp-deny SYSCALL,...  also deny these system calls (EPERM)\n"
+"\n"
 "  -h, --help             print this help and exit\n"
 "  -V, --version          print the version and exit\n"
 "\n"
@@ -241,7 +310,8 @@ const char cli_help[] =
 "SIGTERM, rtmin+3 or a number.\n"
 "\n"
 "Exit status: the command's, or 128+N if signal N killed it; 125 bosun\n"
-"failed before the command ran, 126 cannot execute, 127 not found.\n";
+"failed before the command ran (usage, secret, user, privileges, seccomp),\n"
+"126 cannot execute, 127 not found.\n";
 /* clang-format on */
 
 const char cli_version[] = "bosun " VERSION "\n";
@@ -296,7 +366,9 @@ cli_free(struct config *c)
 	strlist_free(&c->env_files);
 	strlist_free(&c->hooks);
 	free(c->hooks_dir);
-	c->hooks_dir = NULL;
+	free(c->user);
+	free(c->seccomp_deny);
+	c->hooks_dir = c->user = c->seccomp_deny = NULL;
 }
 
 static const char *

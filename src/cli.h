@@ -3,6 +3,7 @@
 #define BOSUN_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "signals.h"
 
@@ -34,6 +35,13 @@ struct config {
 	struct strlist hooks;
 	char *hooks_dir;
 	long long hook_timeout;
+	/* privileges (userdb.c, privdrop.c, filter.c) */
+	char *user; /* USER[:GROUP] */
+	int caps_given;
+	uint64_t caps;
+	int allow_new_privs;
+	int seccomp_baseline;
+	char *seccomp_deny; /* comma-separated system calls */
 };
 
 #define CLI_DURATION_MAX (24LL * 3600 * 1000)

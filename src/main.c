@@ -16,16 +16,35 @@
 
 #include "cli.h"
 #include "envlist.h"
+#include "filter.h"
 #include "hooks.h"
 #include "log.h"
+#include "privdrop.h"
 #include "secrets.h"
 #include "signals.h"
 #include "spawn.h"
 #include "supervise.h"
+#include "userdb.h"
 
 #define EXIT_BOSUN 125
 
 extern char **environ;
+
+/* USER[:GROUP] from /etc/passwd and /etc/group, which may be absent. */
+static int
+resolve_user(const char *spec, struct ident *id, char *err, size_t len)
+{
+	FILE *passwd = fopen("/etc/passwd", "re");
+	FILE *group = fopen("/etc/group", "re");
+	int r;
+
+	r = userdb_resolve(spec, passwd, group, id, err, len);
+	if (passwd)
+		fclose(passwd);
+	if (group)
+		fclose(group);
+	return r;
+}
 
 int
 main(int argc, char **argv)
@@ -35,6 +54,8 @@ main(int argc, char **argv)
 	struct spawn sp = { 0 };
 	struct supervisor sv = { 0 };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct privdrop priv = { 0 };
+	struct ident user;
 	char err[512];
 	pid_t ppid = getppid();
 	int status;
@@ -42,6 +63,11 @@ main(int argc, char **argv)
 	/* 1. Block every signal at once: from now on they queue for us. */
 	if (sig_block_all(&sp.mask) < 0) {
 		log_error("cannot block signals: %s", strerror(errno));
+		goto fail;
+	}
+	if (privdrop_setuid_refused()) {
+		log_error(
+		    "refusing to run: bosun is installed setuid or setgid");
 		goto fail;
 	}
 	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap for
@@ -84,7 +110,32 @@ main(int argc, char **argv)
 		goto fail;
 	}
 
-	/* 5. Secrets, into that array only: env-files, secret files and
+	/* 5. Who the command will run as, and its seccomp filter: resolved
+	 * now, applied in the child just before exec. */
+	if (cfg.user) {
+		if (resolve_user(cfg.user, &user, err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			goto fail;
+		}
+		priv.user = &user;
+		if (envlist_set(&env, "HOME", user.home) < 0) {
+			log_error("cannot set HOME: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	priv.caps_given = cfg.caps_given;
+	priv.caps = cfg.caps;
+	priv.no_new_privs =
+	    (cfg.user || cfg.caps_given) && !cfg.allow_new_privs;
+	if (priv.user || priv.caps_given || priv.no_new_privs)
+		sp.priv = &priv;
+	sp.filter = filter_build(&cfg, err, sizeof(err));
+	if (!sp.filter && err[0]) {
+		log_error("%s", err);
+		goto fail;
+	}
+
+	/* 6. Secrets, into that array only: env-files, secret files and
 	 * directories, VAR_FILE, env:VAR, then hooks; any failure stops us.
 	 * Non-dumpable: no ptrace, no core, no /proc/PID/environ for others. */
 	if (secrets_wanted(&cfg)) {
@@ -98,7 +149,7 @@ main(int argc, char **argv)
 		}
 	}
 
-	/* 6. Start the command, giving it the terminal if we have it. */
+	/* 7. Start the command, giving it the terminal if we have it. */
 	sp.argv = cfg.argv;
 	sp.envp = env.v;
 	sp.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
@@ -112,12 +163,13 @@ main(int argc, char **argv)
 	/* bosun's copies of the values are wiped now */
 	envlist_free(&env);
 	secrets_scrub(&cfg, environ);
+	filter_free(sp.filter);
 
-	/* 7. Do not pin the working directory's file system. */
+	/* 8. Do not pin the working directory's file system. */
 	if (chdir("/") < 0)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 
-	/* 8. Supervise until everything is gone. */
+	/* 9. Supervise until everything is gone. */
 	sv.cfg = &cfg;
 	sv.tty = sp.tty;
 	status = supervise(&sv);
@@ -125,6 +177,7 @@ out:
 	cli_free(&cfg);
 	return status;
 fail:
+	filter_free(sp.filter);
 	envlist_free(&env);
 	cli_free(&cfg);
 	return EXIT_BOSUN;

@@ -5,8 +5,11 @@
  * signal mask and dispositions bosun inherited, and execs the command
  * looked up in the PATH of its own environment.
  *
- * The child reports its own failures and exits 127 (not found) or 126
- * (cannot be executed); the parent sees that as the command's status.
+ * Then it drops privileges and loads the seccomp filter, last.
+ *
+ * The child reports its own failures and exits 125 (privileges, filter),
+ * 127 (not found) or 126 (cannot be executed); the parent sees that as the
+ * command's status. The command never runs when a step failed.
  */
 #include <errno.h>
 #include <limits.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "log.h"
 #include "spawn.h"
 
@@ -84,14 +88,25 @@ spawn_exec(char **argv, char **envp)
 
 static void __attribute__((noreturn)) child(const struct spawn *sp)
 {
+	char err[512];
+
+	/* The terminal first, while SIGTTOU is still blocked: a process
+	 * group that is not yet in the foreground would be stopped. */
 	setpgid(0, 0);
-	/* SIGTTOU is still blocked, so a background bosun cannot stop here. */
 	if (sp->tty && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
 		log_warn("cannot hand the terminal to %s: %s", sp->argv[0],
 		    strerror(errno));
 	sigaction(SIGCHLD, &sp->sigchld, NULL);
 	sig_set_mask(sp->mask);
 
+	if (sp->priv && privdrop_apply(sp->priv, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		_exit(125);
+	}
+	if (sp->filter && filter_load(sp->filter, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		_exit(125);
+	}
 	spawn_exec(sp->argv, sp->envp);
 	log_error("cannot run %s: %s", sp->argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);

@@ -5,15 +5,18 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "privdrop.h"
 #include "signals.h"
 
 /* What the child needs to become the command. */
 struct spawn {
 	char **argv;
 	char **envp;
-	ksigset mask;             /* the mask bosun inherited */
-	struct sigaction sigchld; /* SIGCHLD's inherited disposition */
-	int tty;                  /* take the terminal's foreground */
+	ksigset mask;                /* the mask bosun inherited */
+	struct sigaction sigchld;    /* SIGCHLD's inherited disposition */
+	int tty;                     /* take the terminal's foreground */
+	const struct privdrop *priv; /* NULL: privileges unchanged */
+	void *filter;                /* seccomp filter, or NULL */
 };
 
 pid_t spawn_command(const struct spawn *sp);

@@ -156,7 +156,7 @@ path_of(const char *name)
 Test(secrets, precedence_of_the_sources)
 {
 	struct config c = { 0 };
-	char s1[300], s2[300], *argv[16];
+	char s1[300], s2[300], envfile[300], secdir[300], *argv[16];
 	int argc = 0;
 
 	cr_assert_not_null(mkdtemp(dir));
@@ -170,9 +170,11 @@ Test(secrets, precedence_of_the_sources)
 
 	argv[argc++] = "bosun";
 	argv[argc++] = "--env-file";
-	argv[argc++] = strdup(path_of("app.env"));
+	snprintf(envfile, sizeof(envfile), "%s", path_of("app.env"));
+	snprintf(secdir, sizeof(secdir), "%s", path_of("secrets"));
+	argv[argc++] = envfile;
 	argv[argc++] = "--secrets-dir";
-	argv[argc++] = strdup(path_of("secrets"));
+	argv[argc++] = secdir;
 	argv[argc++] = "--file-env";
 	snprintf(s1, sizeof(s1), "P3=%s", path_of("sec"));
 	snprintf(s2, sizeof(s2), "ALL=%s", path_of("sec"));

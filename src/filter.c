@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * filter: the seccomp filter, built with libseccomp in bosun before the
+ * fork and loaded in the child as the very last step before exec.
+ *
+ * "baseline" is a deny list (EPERM) of what container applications do not
+ * need and what escapes and kernel exploits use; everything else is
+ * allowed. On x86-64 the i386 and x32 system call tables get the same
+ * rules, so a 32-bit system call cannot go around them.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "filter.h"
+
+static const char *const baseline[] = {
+	/* kernel modules, kexec, reboot, swap */
+	"init_module",
+	"finit_module",
+	"delete_module",
+	"kexec_load",
+	"kexec_file_load",
+	"reboot",
+	"swapon",
+	"swapoff",
+	/* mounts, old and new API, and pivot_root */
+	"mount",
+	"umount",
+	"umount2",
+	"mount_setattr",
+	"fsopen",
+	"fsconfig",
+	"fsmount",
+	"fspick",
+	"open_tree",
+	"move_mount",
+	"pivot_root",
+	/* namespaces (clone's flags below; clone3's cannot be inspected) */
+	"unshare",
+	"setns",
+	/* kernel attack surface */
+	"bpf",
+	"perf_event_open",
+	"userfaultfd",
+	"keyctl",
+	"add_key",
+	"request_key",
+	"open_by_handle_at",
+	"iopl",
+	"ioperm",
+	"acct",
+	"quotactl",
+	"quotactl_fd",
+	"lookup_dcookie",
+	/* clocks and time */
+	"clock_settime",
+	"clock_adjtime",
+	"settimeofday",
+	"adjtimex",
+	"stime",
+	/* the kernel log */
+	"syslog",
+	/* io_uring bypasses the filter for the operations it performs */
+	"io_uring_setup",
+	"io_uring_enter",
+	"io_uring_register",
+};
+
+/* Checks that every name in a comma-separated list is a system call. */
+int
+filter_check_syscalls(const char *list, char *err, size_t len)
+{
+	char name[64];
+	const char *p, *end;
+	size_t n;
+
+	for (p = list; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ',');
+		if ((n = end - p) == 0)
+			continue;
+		if (n >= sizeof(name) ||
+		    (memcpy(name, p, n), name[n] = '\0',
+		        seccomp_syscall_resolve_name(name) ==
+		            __NR_SCMP_ERROR)) {
+			snprintf(err, len, "unknown system call '%.*s'",
+			    (int)(n < 64 ? n : 64), p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Denies one call by name; names unknown on this machine are skipped. */
+static int
+deny(scmp_filter_ctx ctx, const char *name)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	if (nr == __NR_SCMP_ERROR)
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+}
+
+static int
+deny_list(scmp_filter_ctx ctx, const char *list)
+{
+	char name[64];
+	const char *p, *end;
+	size_t n;
+	int r;
+
+	for (p = list; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ',');
+		if ((n = end - p) == 0 || n >= sizeof(name))
+			continue;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if ((r = deny(ctx, name)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int
+add_baseline(scmp_filter_ctx ctx)
+{
+	static const unsigned long ns[] = { CLONE_NEWNS, CLONE_NEWUTS,
+		CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+		CLONE_NEWCGROUP };
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++)
+		if ((r = deny(ctx, baseline[i])) < 0)
+			return r;
+	/* clone with any namespace flag; its flags are argument 0 */
+	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+		         SCMP_SYS(clone), 1,
+		         SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i]))) < 0)
+			return r;
+	/* clone3 passes its flags in memory, out of a filter's reach:
+	 * ENOSYS makes the C libraries fall back to clone */
+	if ((r = seccomp_rule_add(
+	         ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) < 0)
+		return r;
+	/* TIOCSTI pushes keystrokes into the terminal */
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+}
+
+/*
+ * Builds the filter the config asks for; NULL with err empty when none is
+ * wanted, NULL with a message on failure.
+ */
+void *
+filter_build(const struct config *c, char *err, size_t len)
+{
+	scmp_filter_ctx ctx;
+	int r = 0;
+
+	err[0] = '\0';
+	if (!c->seccomp_baseline && !c->seccomp_deny)
+		return NULL;
+	if (!(ctx = seccomp_init(SCMP_ACT_ALLOW))) {
+		snprintf(err, len, "cannot create a seccomp filter");
+		return NULL;
+	}
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		r = seccomp_arch_add(ctx, SCMP_ARCH_X86);
+		if (r == 0 || r == -EEXIST)
+			r = seccomp_arch_add(ctx, SCMP_ARCH_X32);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	if (r == 0 && c->seccomp_baseline)
+		r = add_baseline(ctx);
+	if (r == 0 && c->seccomp_deny)
+		r = deny_list(ctx, c->seccomp_deny);
+	/* seccomp needs NO_NEW_PRIVS or CAP_SYS_ADMIN; which is decided by
+	 * --allow-new-privs, not silently here */
+	if (r == 0)
+		r = seccomp_attr_set(
+		    ctx, SCMP_FLTATR_CTL_NNP, c->allow_new_privs ? 0 : 1);
+	if (r < 0) {
+		snprintf(err, len, "cannot build the seccomp filter: %s",
+		    strerror(-r));
+		seccomp_release(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Runs in the child, last before exec. */
+int
+filter_load(void *filter, char *err, size_t len)
+{
+	int r = seccomp_load(filter);
+
+	if (r < 0) {
+		snprintf(err, len, "cannot load the seccomp filter: %s",
+		    strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* The parent's copy, once the child has it. */
+void
+filter_free(void *filter)
+{
+	if (filter)
+		seccomp_release(filter);
+}

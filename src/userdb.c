@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * userdb: /etc/passwd and /etc/group, parsed by bosun itself so that
+ * --user works in a static binary in a FROM-scratch image (no NSS). Pure:
+ * reads the FILEs it is given, prints nothing.
+ *
+ * Rules: a name must have an entry; a numeric id needs none. Ids are
+ * 0..4294967294; 4294967295 is (uid_t)-1, "leave unchanged" to the
+ * kernel, and is refused. A numeric user with neither a passwd entry nor
+ * a group given is refused rather than left in group 0. With USER:GROUP
+ * the only group is GROUP; with USER alone, its primary group and every
+ * group that lists it as a member. Malformed lines are skipped.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "userdb.h"
+
+#define ID_MAX 4294967294UL
+
+/* A decimal id 0..4294967294 filling the whole string. */
+int
+userdb_parse_id(const char *s, unsigned long *id)
+{
+	unsigned long long v = 0;
+
+	if (*s == '\0' || strlen(s) > 10)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (v > ID_MAX)
+		return -1;
+	*id = (unsigned long)v;
+	return 0;
+}
+
+/* Splits line into at most max ':'-separated fields; returns the count. */
+static int
+split(char *line, char **f, int max)
+{
+	int n = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	f[n++] = line;
+	while (n < max && (line = strchr(line, ':'))) {
+		*line++ = '\0';
+		f[n++] = line;
+	}
+	return n;
+}
+
+static int
+copy(char *dst, size_t len, const char *src)
+{
+	if (strlen(src) >= len)
+		return -1;
+	strcpy(dst, src);
+	return 0;
+}
+
+/*
+ * The first valid entry whose name is name (or, when name is NULL, whose
+ * id is id). Returns 0, or -1 when there is none.
+ */
+static int
+find(FILE *f, int passwd, const char *name, unsigned long id,
+    struct userdb_entry *e)
+{
+	char *line = NULL, *fld[8];
+	size_t cap = 0;
+	unsigned long v, g = 0;
+	int n, r = -1;
+
+	rewind(f);
+	while (getline(&line, &cap, f) >= 0) {
+		n = split(line, fld, passwd ? 7 : 4);
+		if (n != (passwd ? 7 : 4) || fld[0][0] == '\0' ||
+		    fld[0][0] == '#' || fld[0][0] == '+' || fld[0][0] == '-')
+			continue;
+		if (userdb_parse_id(fld[2], &v) < 0)
+			continue;
+		if (passwd && userdb_parse_id(fld[3], &g) < 0)
+			continue;
+		if (name ? strcmp(fld[0], name) != 0 : v != id)
+			continue;
+		if (copy(e->name, sizeof(e->name), fld[0]) < 0 ||
+		    copy(e->home, sizeof(e->home), passwd ? fld[5] : "") < 0)
+			continue;
+		e->id = v;
+		e->gid = g;
+		r = 0;
+		break;
+	}
+	free(line);
+	return r;
+}
+
+int
+userdb_find_passwd(
+    FILE *f, const char *name, unsigned long uid, struct userdb_entry *e)
+{
+	return find(f, 1, name, uid, e);
+}
+
+int
+userdb_find_group(
+    FILE *f, const char *name, unsigned long gid, struct userdb_entry *e)
+{
+	return find(f, 0, name, gid, e);
+}
+
+/* Adds the gids of the groups listing user as a member; no duplicates. */
+int
+userdb_member_groups(
+    FILE *f, const char *user, gid_t *out, size_t max, size_t *n)
+{
+	char *line = NULL, *fld[4], *m, *save;
+	size_t cap = 0, i;
+	unsigned long gid;
+	int r = 0;
+
+	rewind(f);
+	while (getline(&line, &cap, f) >= 0) {
+		if (split(line, fld, 4) != 4 ||
+		    userdb_parse_id(fld[2], &gid) < 0)
+			continue;
+		for (m = strtok_r(fld[3], ",", &save); m;
+		     m = strtok_r(NULL, ",", &save)) {
+			if (strcmp(m, user) != 0)
+				continue;
+			for (i = 0; i < *n && out[i] != (gid_t)gid; i++)
+				;
+			if (i < *n)
+				break;
+			if (*n == max) {
+				errno = E2BIG;
+				r = -1;
+				break;
+			}
+			out[(*n)++] = (gid_t)gid;
+			break;
+		}
+	}
+	free(line);
+	return r;
+}
+
+static int
+all_digits(const char *s)
+{
+	return strspn(s, "0123456789") == strlen(s);
+}
+
+static int
+lookup(const char *s, FILE *f, int passwd, struct userdb_entry *e, int *found)
+{
+	unsigned long id;
+
+	*found = 0;
+	if (userdb_parse_id(s, &id) == 0) {
+		*found = f && find(f, passwd, NULL, id, e) == 0;
+		e->id = id;
+		return 0;
+	}
+	if (all_digits(s))
+		return -1; /* a number out of range is not a name */
+	if (!f || find(f, passwd, s, 0, e) < 0)
+		return -1;
+	*found = 1;
+	return 0;
+}
+
+/* "USER[:GROUP]", by names or numeric ids, to the ids to switch to. */
+int
+userdb_resolve(const char *spec, FILE *passwd, FILE *group, struct ident *id,
+    char *err, size_t len)
+{
+	struct userdb_entry u = { 0 }, g = { 0 };
+	char user[256];
+	const char *colon = strchr(spec, ':');
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+	int have_user, have_group;
+
+	if (n == 0 || n >= sizeof(user) || (colon && colon[1] == '\0')) {
+		snprintf(
+		    err, len, "bad user '%s': expected USER[:GROUP]", spec);
+		return -1;
+	}
+	memcpy(user, spec, n);
+	user[n] = '\0';
+	memset(id, 0, sizeof(*id));
+	if (lookup(user, passwd, 1, &u, &have_user) < 0) {
+		snprintf(err, len,
+		    all_digits(user) ? "bad user id %s (0 to 4294967294)"
+		                     : "unknown user %s",
+		    user);
+		return -1;
+	}
+	id->uid = (uid_t)u.id;
+	snprintf(id->home, sizeof(id->home), "%s",
+	    have_user && u.home[0] ? u.home : "/");
+
+	if (colon) {
+		if (lookup(colon + 1, group, 0, &g, &have_group) < 0) {
+			snprintf(err, len,
+			    all_digits(colon + 1)
+			        ? "bad group id %s (0 to 4294967294)"
+			        : "unknown group %s",
+			    colon + 1);
+			return -1;
+		}
+		id->gid = (gid_t)g.id;
+		id->groups[id->ngroups++] = id->gid;
+		return 0;
+	}
+	if (!have_user) {
+		snprintf(err, len,
+		    "user %s has no passwd entry and no group was "
+		    "given: use --user %s:GID",
+		    user, user);
+		return -1;
+	}
+	id->gid = (gid_t)u.gid;
+	id->groups[id->ngroups++] = id->gid;
+	if (group &&
+	    userdb_member_groups(group, u.name, id->groups, USERDB_MAX_GROUPS,
+	        &id->ngroups) < 0) {
+		snprintf(err, len, "user %s is in more than %d groups", user,
+		    USERDB_MAX_GROUPS);
+		return -1;
+	}
+	return 0;
+}
