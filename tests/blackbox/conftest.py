@@ -64,6 +64,32 @@ def status_field(pid, name):
     return None
 
 
+def kill_tree(pid):
+    """SIGKILLs every descendant of pid, found in one /proc snapshot, then
+    pid: the deepest first, so that a living bosun reaps them rather than
+    leave zombies to the host's init. (A bosun that is PID 1 takes its
+    whole namespace with it.)"""
+    parent = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            pp = ppid_of(int(d))
+            if pp is not None:
+                parent[int(d)] = pp
+    tree, todo = [pid], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        tree += kids
+        todo += kids
+    for i, p in enumerate(reversed(tree)):
+        if i and i == len(tree) - 1:
+            time.sleep(0.05)
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def alive(pid):
     st = state_of(pid)
     return st is not None and st != "Z"
@@ -117,7 +143,7 @@ class Bosun:
 
     def close(self):
         if self.proc.poll() is None:
-            self.proc.kill()
+            kill_tree(self.proc.pid)
             self.proc.wait()
         self.out.close()
         self.err.close()

@@ -183,7 +183,7 @@ def test_pdeathsig_is_forwarded_when_bosun_loses_its_parent(tmp_path, mode):
     # bosun's parent: unshare as PID 1, else a shell that keeps running
     parent = subprocess.Popen(
         ["sh", "-c", f"{wrap}{BOSUN} -p USR1 -- {SIGECHO} -x 10 > {out} & "
-         "sleep 60" if not mode else
+         "exec sleep 60" if not mode else
          f"{wrap}{BOSUN} -p USR1 -- {SIGECHO} -x 10 > {out}"])
     try:
         wait_until(lambda: out.exists() and "ready" in out.read_text())

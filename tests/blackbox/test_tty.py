@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import BOSUN, PY
+from conftest import BOSUN, PY, kill_tree
 
 
 class Pty:
@@ -47,7 +47,7 @@ class Pty:
 
     def close(self):
         try:
-            os.kill(self.pid, signal.SIGKILL)
+            kill_tree(self.pid)
             os.waitpid(self.pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
