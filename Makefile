@@ -36,7 +36,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 PYTEST = /usr/bin/python3 -m pytest
 
-.PHONY: all static test unit blackbox demo install clean asan lint deps fuzz
+.PHONY: all static test unit blackbox demo install clean asan lint deps fuzz bench
 
 all: bosun
 
@@ -111,6 +111,19 @@ fuzz: $(FUZZERS)
 			grep -E '^(stat::number_of_executed_units|==|SUMMARY|INFO: (seed|-max))' ; \
 		test $${PIPESTATUS[0]} -eq 0; \
 	done
+
+# bosun against tini, dumb-init and catatonit (installed if absent)
+build/bench/%: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -o $@ $<
+
+bench: bosun-static build/bench/pong build/bench/rtt $(B)/helpers/orphans
+	@command -v tini-static >/dev/null && command -v dumb-init >/dev/null && \
+	command -v catatonit >/dev/null && command -v valgrind >/dev/null && \
+	command -v gnuplot >/dev/null || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			tini dumb-init catatonit valgrind gnuplot-nox >/dev/null
+	/usr/bin/python3 tests/bench/bench.py
 
 demo: bosun
 	unshare --pid --fork --mount-proc ./bosun -v -- tests/demo.sh

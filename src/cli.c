@@ -371,17 +371,6 @@ cli_free(struct config *c)
 	c->hooks_dir = c->user = c->seccomp_deny = NULL;
 }
 
-static const char *
-env_get(char *const *envp, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
-
 static int
 parse_bool(const char *v)
 {
@@ -575,7 +564,7 @@ int
 cli_parse(struct config *c, int argc, char **argv, char *const *envp, char *err,
     size_t len)
 {
-	const char *v, *eq;
+	const char *env[NOPTIONS] = { 0 }, *eq;
 	char *const *e;
 	unsigned given = 0;
 	size_t i;
@@ -593,8 +582,10 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp, char *err,
 	if (c->action != CLI_RUN)
 		return 0;
 
+	/* one pass over the environment: each BOSUN_* variable must be an
+	 * option's twin; the first of two with one name counts, as getenv */
 	for (e = envp; e && *e; e++) {
-		if (strncmp(*e, "BOSUN_", 6) != 0)
+		if ((*e)[0] != 'B' || strncmp(*e, "BOSUN_", 6) != 0)
 			continue;
 		eq = strchr(*e, '=');
 		for (i = 0; i < NOPTIONS; i++)
@@ -606,14 +597,13 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp, char *err,
 			    eq ? (int)(eq - *e) : 64, *e);
 			return -1;
 		}
+		if (!env[i])
+			env[i] = eq + 1;
 	}
 	for (i = 0; i < NOPTIONS; i++) {
-		if (given & (1u << i))
+		if ((given & (1u << i)) || !env[i] || *env[i] == '\0')
 			continue;
-		v = env_get(envp, options[i].env);
-		if (v == NULL || *v == '\0')
-			continue;
-		if (apply_env(c, &options[i], v, err, len) < 0)
+		if (apply_env(c, &options[i], env[i], err, len) < 0)
 			return -1;
 	}
 

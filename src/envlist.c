@@ -11,21 +11,15 @@
 
 #include "envlist.h"
 
-static size_t
-name_len(const char *entry)
-{
-	const char *eq = strchr(entry, '=');
-
-	return eq ? (size_t)(eq - entry) : strlen(entry);
-}
-
+/* The index of NAME=..., or -1; stops at the first differing byte. */
 static long
 find(const struct envlist *e, const char *name)
 {
 	size_t n = strlen(name), i;
 
 	for (i = 0; i < e->n; i++)
-		if (name_len(e->v[i]) == n && memcmp(e->v[i], name, n) == 0)
+		if (e->v[i][0] == name[0] && strncmp(e->v[i], name, n) == 0 &&
+		    e->v[i][n] == '=')
 			return (long)i;
 	return -1;
 }
@@ -52,14 +46,22 @@ grow(struct envlist *e)
 int
 envlist_init(struct envlist *e, char *const *envp)
 {
+	size_t n = 0;
+
 	memset(e, 0, sizeof(*e));
-	if (grow(e) < 0)
+	while (envp && envp[n])
+		n++;
+	/* room for all, and for a few set later, in one allocation each */
+	e->cap = n + 8;
+	e->v = malloc(e->cap * sizeof(*e->v));
+	e->owned = malloc(e->cap);
+	if (!e->v || !e->owned) {
+		envlist_free(e);
 		return -1;
+	}
 	for (; envp && *envp; envp++) {
 		if (strncmp(*envp, "BOSUN_", 6) == 0)
 			continue;
-		if (grow(e) < 0)
-			return -1;
 		e->owned[e->n] = 0;
 		e->v[e->n++] = *envp;
 	}

@@ -8,6 +8,7 @@
  * with the command's status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +66,12 @@ main(int argc, char **argv)
 		log_error("cannot block signals: %s", strerror(errno));
 		goto fail;
 	}
+	/* With 0, 1 or 2 closed, a file opened later would take its number
+	 * and log lines would go into it: hold them with /dev/null. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", O_RDWR) != fd)
+			goto fail;
 	if (privdrop_setuid_refused()) {
 		log_error(
 		    "refusing to run: bosun is installed setuid or setgid");

@@ -209,6 +209,13 @@ procs_signal_descendants(int sig)
 	if (snapshot(&v, &n) < 0)
 		return -1;
 	found = procs_descendants(v, n, self);
+	/* an empty directory where /proc should be lists nothing, not even
+	 * bosun itself: that is no answer, not "no descendants" */
+	if (!lookup(v, n, self)) {
+		free(v);
+		errno = ENOENT;
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		if (v[i].mark != 1 || v[i].pid == self)
 			continue;

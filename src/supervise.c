@@ -73,21 +73,27 @@ name(int sig)
 	return sig_name(sig, buf, sizeof(buf));
 }
 
-/* Sends sig to every process left: the namespace, or our descendants. */
-static void
+/*
+ * Sends sig to every process left: the namespace, or our descendants.
+ * Returns -1 when they cannot be found (no /proc outside PID 1).
+ */
+static int
 signal_all(const struct state *st, int sig)
 {
 	if (st->s->pid1) {
 		if (kill(-1, sig) < 0 && errno != ESRCH)
 			log_warn("cannot send %s to all processes: %s",
 			    name(sig), strerror(errno));
-	} else if (procs_signal_descendants(sig) < 0) {
-		log_warn("cannot list processes to send %s: %s", name(sig),
-		    strerror(errno));
-		/* still reach the command itself */
-		if (st->child > 0)
-			kill(st->child, sig);
+		return 0;
 	}
+	if (procs_signal_descendants(sig) == 0)
+		return 0;
+	log_warn(
+	    "cannot list processes to send %s: %s", name(sig), strerror(errno));
+	/* still reach the command itself */
+	if (st->child > 0)
+		kill(st->child, sig);
+	return -1;
 }
 
 /* The command, or its process group with --process-group. */
@@ -309,8 +315,15 @@ supervise(const struct supervisor *s)
 		reap(&st);
 		if (st.phase == DRAINING && !st.drained)
 			drain(&st);
-		if (st.phase == KILLING && st.children)
-			signal_all(&st, SIGKILL);
+		if (st.phase == KILLING && st.children &&
+		    signal_all(&st, SIGKILL) < 0 && !st.child) {
+			/* nothing could be found to kill: waiting for it
+			 * would never end, so leave it to the init above */
+			log_error("leaving processes that cannot be found; "
+			          "exiting with %d",
+			    st.status);
+			return st.status;
+		}
 		if (st.phase != RUNNING && !st.children)
 			break;
 
