@@ -85,7 +85,8 @@ asan:
 	$(MAKE) B=build/asan CC=clang \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" bosun-asan-unit
-	BOSUN=$(CURDIR)/build/asan/bosun $(PYTEST) -q tests/blackbox
+	BOSUN=$(CURDIR)/build/asan/bosun TEST_SANITIZED=1 \
+		$(PYTEST) -q tests/blackbox
 
 bosun-asan-unit: $(OBJ) $(UNIT_BIN)
 	$(CC) $(LDFLAGS) -o $(B)/bosun $(OBJ) $(LDLIBS_DEPS)

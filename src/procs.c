@@ -77,7 +77,8 @@ lookup(struct proc *v, size_t n, pid_t pid)
 {
 	struct proc key = { .pid = pid };
 
-	return bsearch(&key, v, n, sizeof(*v), by_pid);
+	/* bsearch and qsort must not be given a NULL array, even empty */
+	return n ? bsearch(&key, v, n, sizeof(*v), by_pid) : NULL;
 }
 
 /*
@@ -91,6 +92,8 @@ procs_descendants(struct proc *v, size_t n, pid_t root)
 	size_t i, count = 0;
 	int ok;
 
+	if (n == 0)
+		return 0;
 	qsort(v, n, sizeof(*v), by_pid);
 	for (i = 0; i < n; i++)
 		v[i].mark = -1;

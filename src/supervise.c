@@ -239,13 +239,15 @@ handle_signal(struct state *st, int sig)
 		forward(st, to);
 		return;
 	}
-	if (st->stop_seen++ == 0 && st->c->stop_delay > 0) {
+	if (!st->stop_seen && st->c->stop_delay > 0) {
+		st->stop_seen = 1;
 		log_info(
 		    "holding %s for %lld ms", name(sig), st->c->stop_delay);
 		st->held = to;
 		st->stop_at = now_ms() + st->c->stop_delay;
 		return;
 	}
+	st->stop_seen = 1;
 	if (st->held)
 		return; /* merged into the one being held */
 	forward_stop(st, to);

@@ -104,3 +104,8 @@ Test(procs, deep_chains)
 	cr_assert_eq(procs_descendants(v, 2000, 10), 2000);
 	cr_assert_eq(procs_descendants(v, 2000, 1500), 1499);
 }
+
+Test(procs, an_empty_snapshot_has_no_descendants)
+{
+	cr_assert_eq(procs_descendants(NULL, 0, 10), 0);
+}
