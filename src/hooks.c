@@ -11,7 +11,6 @@
  * malformed line stops bosun before the command starts. Signals stay
  * blocked meanwhile and are handled once the command runs.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -195,44 +194,20 @@ run_hook(
 	return r;
 }
 
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The executable regular files of dir, in lexical order. */
 static int
 run_dir(struct secrets_ctx *x, const char *dir, long long timeout, ksigset mask)
 {
-	char **names = NULL, **nn, path[4096];
-	size_t n = 0, i;
-	struct dirent *d;
+	char **names, path[4096];
+	size_t n, i;
 	struct stat st;
-	DIR *dp;
 	int r = 0;
 
-	if (!(dp = opendir(dir))) {
+	if (secrets_list_dir(dir, 1, &names, &n) < 0) {
 		snprintf(x->err, x->errlen,
 		    "cannot read hooks directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	while ((d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		if (!(nn = realloc(names, (n + 1) * sizeof(*names))) ||
-		    !(nn[n] = strdup(d->d_name))) {
-			names = nn ? nn : names;
-			snprintf(x->err, x->errlen, "out of memory");
-			r = -1;
-			break;
-		}
-		names = nn;
-		n++;
-	}
-	closedir(dp);
-	if (r == 0)
-		qsort(names, n, sizeof(*names), by_name);
 	for (i = 0; i < n && r == 0; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -241,9 +216,7 @@ run_dir(struct secrets_ctx *x, const char *dir, long long timeout, ksigset mask)
 		else
 			log_info("skipping %s: not an executable file", path);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	secrets_free_list(names, n);
 	return r;
 }
 

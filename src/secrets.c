@@ -281,40 +281,70 @@ by_name(const void *a, const void *b)
 }
 
 /*
- * Every regular file in dir, symlinks followed, is a variable named after
- * it. Names starting with ".." (Kubernetes' ..data and its timestamped
- * directories) are skipped; other names that are not variable names are
- * skipped with a warning. Sorted, so that errors are reproducible.
+ * The names in dir, sorted, so that what is done with them (and any error)
+ * is reproducible. "." and names starting with ".." are always left out;
+ * with hidden, every name starting with a dot is. Returns 0, or -1 with
+ * errno; free the list with secrets_free_list.
  */
-static int
-secrets_dir(struct secrets_ctx *x, const char *dir)
+int
+secrets_list_dir(const char *dir, int hidden, char ***out, size_t *count)
 {
-	char **names = NULL, **nn, path[4096];
-	size_t n = 0, i;
+	char **names = NULL, **nn;
 	struct dirent *d;
-	struct stat st;
+	size_t n = 0;
 	DIR *dp;
-	int r = 0;
+	int e;
 
 	if (!(dp = opendir(dir)))
-		return fail(x, "cannot read secrets directory %s: %s", dir,
-		    strerror(errno));
+		return -1;
 	while ((d = readdir(dp))) {
 		if (d->d_name[0] == '.' &&
-		    (d->d_name[1] == '.' || d->d_name[1] == '\0'))
+		    (hidden || d->d_name[1] == '.' || d->d_name[1] == '\0'))
 			continue;
 		if (!(nn = realloc(names, (n + 1) * sizeof(*names))) ||
 		    !(nn[n] = strdup(d->d_name))) {
-			names = nn ? nn : names;
-			r = fail(x, "out of memory");
-			break;
+			e = errno;
+			closedir(dp);
+			secrets_free_list(nn ? nn : names, n);
+			errno = e;
+			return -1;
 		}
 		names = nn;
 		n++;
 	}
 	closedir(dp);
-	if (r == 0)
+	if (n)
 		qsort(names, n, sizeof(*names), by_name);
+	*out = names;
+	*count = n;
+	return 0;
+}
+
+void
+secrets_free_list(char **names, size_t n)
+{
+	while (n)
+		free(names[--n]);
+	free(names);
+}
+
+/*
+ * Every regular file in dir, symlinks followed, is a variable named after
+ * it. Names starting with ".." (Kubernetes' ..data and its timestamped
+ * directories) are skipped; other names that are not variable names are
+ * skipped with a warning.
+ */
+static int
+secrets_dir(struct secrets_ctx *x, const char *dir)
+{
+	char **names, path[4096];
+	size_t n, i;
+	struct stat st;
+	int r = 0;
+
+	if (secrets_list_dir(dir, 0, &names, &n) < 0)
+		return fail(x, "cannot read secrets directory %s: %s", dir,
+		    strerror(errno));
 	for (i = 0; i < n && r == 0; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (stat(path, &st) < 0) {
@@ -330,9 +360,7 @@ secrets_dir(struct secrets_ctx *x, const char *dir)
 			r = from_file(x, names[i], path);
 		}
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	secrets_free_list(names, n);
 	return r;
 }
 

@@ -28,6 +28,8 @@ int secrets_set(struct secrets_ctx *x, const char *name, const char *v,
 int secrets_parse_envfile(
     struct secrets_ctx *x, const char *data, size_t n, const char *label);
 int secrets_read(const char *path, size_t max, char **out, size_t *n);
+int secrets_list_dir(const char *dir, int hidden, char ***names, size_t *count);
+void secrets_free_list(char **names, size_t n);
 int secrets_load(struct secrets_ctx *x, const struct config *c);
 int secrets_wanted(const struct config *c);
 void secrets_scrub(const struct config *c, char **environ);
