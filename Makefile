@@ -99,7 +99,7 @@ valgrind: bosun $(HELPERS)
 	@mkdir -p build/valgrind
 	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=no %s "$$@"\n' \
 		"$(CURDIR)/bosun" >build/valgrind/bosun
-	chmod +x build/valgrind/bosun
+	chmod 0755 build/valgrind/bosun
 	BOSUN=$(CURDIR)/build/valgrind/bosun TEST_SANITIZED=1 TEST_VALGRIND=1 \
 		$(PYTEST) -q tests/blackbox
 
