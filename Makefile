@@ -95,13 +95,15 @@ bosun-asan-unit: $(OBJ) $(UNIT_BIN)
 # The black-box tests with bosun under memcheck: an error or a definite
 # leak in bosun itself makes it exit 99 (its children are not traced).
 # Tests that look at what valgrind changes are skipped (conftest.py).
+# The wrapper and its copy of bosun sit where any user can run them, as
+# some tests run bosun as an unprivileged user.
 valgrind: bosun $(HELPERS)
-	@mkdir -p build/valgrind
+	@d=$$(mktemp -d /tmp/bosun-valgrind.XXXXXX) && chmod 0755 $$d && \
+	cp bosun $$d/bosun-real && \
 	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=no %s "$$@"\n' \
-		"$(CURDIR)/bosun" >build/valgrind/bosun
-	chmod 0755 build/valgrind/bosun
-	BOSUN=$(CURDIR)/build/valgrind/bosun TEST_SANITIZED=1 TEST_VALGRIND=1 \
-		$(PYTEST) -q tests/blackbox
+		"$$d/bosun-real" >$$d/bosun && chmod 0755 $$d/bosun && \
+	BOSUN=$$d/bosun TEST_SANITIZED=1 TEST_VALGRIND=1 \
+		$(PYTEST) -q tests/blackbox; r=$$?; rm -rf $$d; exit $$r
 
 # libFuzzer targets, each run for FUZZ_TIME seconds; found inputs go to
 # build/fuzz/, the seeds in tests/fuzz/corpus/ stay as they are

@@ -2,10 +2,13 @@
 """Harness for black-box tests: runs the real bosun binary, either as PID 1
 of a fresh pid namespace (unshare --pid --fork --mount-proc) or as an
 ordinary child, and looks at what a user would see. Needs root."""
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -16,6 +19,26 @@ HELPERS = os.path.join(ROOT, "build", "helpers")
 SIGECHO = os.path.join(HELPERS, "sigecho")
 ORPHANS = os.path.join(HELPERS, "orphans")
 PY = "/usr/bin/python3"
+
+
+def reachable_by_anyone(path):
+    """Every directory above path lets any user through (o+x)."""
+    d = os.path.dirname(os.path.abspath(path))
+    while True:
+        if not os.stat(d).st_mode & 0o001:
+            return False
+        if d == "/":
+            return True
+        d = os.path.dirname(d)
+
+
+# Tests run bosun as unprivileged users too: a checkout under a 0700
+# directory such as /root is out of their reach, so they get a copy.
+if os.path.exists(BOSUN) and not reachable_by_anyone(BOSUN):
+    _copy = tempfile.mkdtemp(prefix="bosun-blackbox-")
+    os.chmod(_copy, 0o755)
+    atexit.register(shutil.rmtree, _copy, True)
+    BOSUN = shutil.copy2(BOSUN, os.path.join(_copy, os.path.basename(BOSUN)))
 
 
 def wait_until(pred, timeout=10.0, what="condition"):
