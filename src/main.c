@@ -23,11 +23,11 @@
 #include "privdrop.h"
 #include "secrets.h"
 #include "signals.h"
+#include "exitcodes.h"
 #include "spawn.h"
+#include "startup.h"
 #include "supervise.h"
 #include "userdb.h"
-
-#define EXIT_BOSUN 125
 
 extern char **environ;
 
@@ -61,8 +61,9 @@ main(int argc, char **argv)
 	pid_t ppid = getppid();
 	int status;
 
-	/* 1. Block every signal at once: from now on they queue for us. */
-	if (sig_block_all(&sp.mask) < 0) {
+	/* 1. Block every signal at once: from now on they queue for us.
+	 * Until the command starts, a stop signal ends bosun (startup.c). */
+	if (sig_block_all(&sp.mask) < 0 || startup_begin() < 0) {
 		log_error("cannot block signals: %s", strerror(errno));
 		goto fail;
 	}
@@ -144,22 +145,39 @@ main(int argc, char **argv)
 
 	/* 6. Secrets, into that array only: env-files, secret files and
 	 * directories, VAR_FILE, env:VAR, then hooks; any failure stops us.
-	 * Non-dumpable: no ptrace, no core, no /proc/PID/environ for others. */
+	 * Non-dumpable: no ptrace, no core, no /proc/PID/environ for others.
+	 * Reading the files has the hook timeout as its deadline. */
+	sp.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	if (secrets_wanted(&cfg)) {
 		struct secrets_ctx x = { &env, environ, err, sizeof(err) };
+		struct hook_ctl hooks = { sp.mask, sp.tty };
 
 		prctl(PR_SET_DUMPABLE, 0);
-		if (secrets_load(&x, &cfg) < 0 ||
-		    hooks_run(&x, &cfg, sp.mask) < 0) {
+		startup_deadline(cfg.hook_timeout);
+		if (secrets_load(&x, &cfg) < 0) {
 			log_error("%s", err);
 			goto fail;
 		}
+		startup_deadline(0);
+		if (hooks_run(&x, &cfg, &hooks) < 0) {
+			if (startup_stopped())
+				goto stopped;
+			log_error("%s", err);
+			goto fail;
+		}
+		/* the values env:VAR took are in the command's array now:
+		 * zero them in bosun's own environment (and /proc/PID/environ)
+		 * before the command can look */
+		secrets_scrub(&cfg, environ);
 	}
 
 	/* 7. Start the command, giving it the terminal if we have it. */
+	if (startup_end() < 0) {
+		log_error("cannot block signals: %s", strerror(errno));
+		goto fail;
+	}
 	sp.argv = cfg.argv;
 	sp.envp = env.v;
-	sp.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	sv.child = spawn_command(&sp);
 	if (sv.child < 0) {
 		log_error("cannot start %s: %s", cfg.argv[0], strerror(errno));
@@ -169,7 +187,6 @@ main(int argc, char **argv)
 	    sv.pid1 ? " (bosun is PID 1)" : "");
 	/* bosun's copies of the values are wiped now */
 	envlist_free(&env);
-	secrets_scrub(&cfg, environ);
 	filter_free(sp.filter);
 
 	/* 8. Do not pin the working directory's file system. */
@@ -184,8 +201,15 @@ out:
 	cli_free(&cfg);
 	return status;
 fail:
+	status = EXIT_BOSUN;
+	goto end;
+stopped:
+	status = 128 + startup_stopped();
+	log_error("%s before the command started; exiting",
+	    sig_name(startup_stopped(), err, sizeof(err)));
+end:
 	filter_free(sp.filter);
 	envlist_free(&env);
 	cli_free(&cfg);
-	return EXIT_BOSUN;
+	return status;
 }

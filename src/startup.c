@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * startup: the time before the command runs. bosun blocks every signal
+ * from its first line (they queue for the supervisor), but until the
+ * command is started nobody would handle them: a secret read that stalls
+ * or a slow hook would keep `docker stop` waiting for its SIGKILL. So
+ * here TERM, INT, QUIT and HUP get a handler that ends bosun at once
+ * (exit 128+N, the command never started), and ALRM is the deadline of
+ * loading the file sources of secrets.
+ *
+ * The handler only does async-signal-safe things. While a hook runs it
+ * does not exit: it kills the hook's process group and notes the signal;
+ * the hooks module then kills and reaps whatever the hook left and main
+ * exits. With no hook running there is nothing to clean up: it exits.
+ *
+ * A read in an uninterruptible wait (a hung FUSE or hard NFS mount) runs
+ * no handler until it returns; only SIGKILL ends bosun there.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "exitcodes.h"
+#include "signals.h"
+#include "startup.h"
+
+static const int handled[] = { SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM };
+#define NHANDLED (sizeof(handled) / sizeof(handled[0]))
+
+static struct sigaction saved[NHANDLED];
+static volatile sig_atomic_t stop_sig;
+/* > 0: a hook's process group runs; < 0: a hook is being started or its
+ * leftovers cleaned up (note the signal, do not exit); 0: neither */
+static volatile sig_atomic_t hook;
+static char late[160];
+
+static void
+say(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	while (n > 0 && write(STDERR_FILENO, s, n) < 0 && errno == EINTR)
+		;
+}
+
+static const char *
+stop_name(int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGINT:
+		return "SIGINT";
+	case SIGQUIT:
+		return "SIGQUIT";
+	default:
+		return "SIGHUP";
+	}
+}
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+
+	if (sig == SIGALRM) {
+		if (hook)
+			goto out; /* hooks keep their own deadline */
+		say(late);
+		say("\n");
+		_exit(EXIT_BOSUN);
+	}
+	if (!stop_sig)
+		stop_sig = sig;
+	if (hook > 0)
+		kill(-hook, SIGKILL);
+	if (hook)
+		goto out;
+	say("bosun: ");
+	say(stop_name(sig));
+	say(" before the command started; exiting\n");
+	_exit(128 + sig);
+out:
+	errno = e;
+}
+
+/* Handles the stop signals and ALRM until startup_end. */
+int
+startup_begin(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	ksigset mask = ~(ksigset)0;
+	size_t i;
+
+	/* no SA_RESTART: a blocking read or poll returns with EINTR */
+	sigfillset(&sa.sa_mask);
+	for (i = 0; i < NHANDLED; i++) {
+		if (sigaction(handled[i], &sa, &saved[i]) < 0)
+			return -1;
+		mask &= ~((ksigset)1 << (handled[i] - 1));
+	}
+	/* set the whole mask: musl unblocks its own signals (32-34) when
+	 * the first handler is installed, and those would kill bosun */
+	return sig_set_mask(mask);
+}
+
+/* Loading secrets from files must end within ms; 0 disarms. */
+void
+startup_deadline(long long ms)
+{
+	struct itimerval t = { 0 };
+
+	snprintf(late, sizeof(late),
+	    "bosun: cannot load secrets: reading took longer than %lld ms "
+	    "(--hook-timeout)",
+	    ms);
+	t.it_value.tv_sec = ms / 1000;
+	t.it_value.tv_usec = ms % 1000 * 1000;
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/* A hook's process group runs (pgid > 0), is being started or cleaned up
+ * after (pgid < 0), or neither (0). */
+void
+startup_hook(pid_t pgid)
+{
+	hook = pgid;
+}
+
+/* The stop signal received while a hook ran, or 0. */
+int
+startup_stopped(void)
+{
+	return stop_sig;
+}
+
+/* Back to blocking everything: from here the supervisor handles signals,
+ * and a child starts with the dispositions bosun inherited. */
+int
+startup_end(void)
+{
+	size_t i;
+
+	if (sig_block_all(NULL) < 0)
+		return -1;
+	startup_deadline(0);
+	for (i = 0; i < NHANDLED; i++)
+		sigaction(handled[i], &saved[i], NULL);
+	return 0;
+}
+
+/* In a child forked during start-up: the inherited dispositions back. */
+void
+startup_child(void)
+{
+	size_t i;
+
+	for (i = 0; i < NHANDLED; i++)
+		sigaction(handled[i], &saved[i], NULL);
+}

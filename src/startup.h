@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BOSUN_STARTUP_H
+#define BOSUN_STARTUP_H
+
+#include <sys/types.h>
+
+int startup_begin(void);
+void startup_deadline(long long ms);
+void startup_hook(pid_t pgid);
+int startup_stopped(void);
+int startup_end(void);
+void startup_child(void);
+
+#endif
