@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * hooks: external programs (any secret manager's CLI) run before the
- * command, as bosun's user, with the environment assembled so far. A
- * hook's standard output, in env-file syntax, is merged into the command's
- * environment; its standard error passes through; its standard input is
+ * command, as bosun's user, with the environment assembled so far (less
+ * loader variables from secret sources). A hook's standard output, in
+ * env-file syntax, is merged into the command's environment; its standard
+ * error passes through; its standard input is the terminal when bosun
+ * holds one (it is given the foreground, so it can prompt), else
  * /dev/null. The executables in --hooks-dir run first, in lexical order,
  * then each --hook in order; later ones win.
  *
  * A hook that exits non-zero, dies, runs past --hook-timeout or prints a
- * malformed line stops bosun before the command starts. Signals stay
- * blocked meanwhile and are handled once the command runs.
+ * malformed line or more than 4 MiB stops bosun before the command starts.
+ * Whatever a hook started is killed and reaped when it ends, for any
+ * reason. A stop signal meanwhile kills the hook (startup.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,9 +29,25 @@
 
 #include "hooks.h"
 #include "log.h"
+#include "procs.h"
 #include "spawn.h"
+#include "startup.h"
 
+/* a hook may print this much; one byte more is an error */
 #define OUTPUT_MAX (4 << 20)
+
+/*
+ * Variables that make a program load code or run commands. A hook runs as
+ * bosun's user (often root); a secret source (a volume anyone with access
+ * to the secret store can write) must not choose what it loads. Those
+ * variables still reach the command.
+ */
+static const char *const loader_vars[] = { "BASH_ENV", "ENV", "GCONV_PATH",
+	"GETCONF_DIR", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE",
+	"NIS_PATH", "NLSPATH", "NODE_OPTIONS", "PERL5LIB", "PERL5OPT",
+	"PERLLIB", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP",
+	"RESOLV_HOST_CONF", "RES_OPTIONS", "RUBYLIB", "RUBYOPT", "TMPDIR",
+	"TZDIR" };
 
 static long long
 now_ms(void)
@@ -39,19 +58,60 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int
+loader_var(const char *entry)
+{
+	size_t n = strcspn(entry, "="), i;
+
+	if (strncmp(entry, "LD_", 3) == 0)
+		return 1;
+	for (i = 0; i < sizeof(loader_vars) / sizeof(loader_vars[0]); i++)
+		if (strncmp(entry, loader_vars[i], n) == 0 &&
+		    loader_vars[i][n] == '\0')
+			return 1;
+	return 0;
+}
+
+/*
+ * The hook's environment: the command's so far, less the loader variables
+ * that came from a secret source (inherited ones are bosun's own, and
+ * bosun was started with them). Pointers only: no value is copied.
+ */
+static char **
+hook_envp(const struct envlist *env)
+{
+	char **v = malloc((env->n + 1) * sizeof(*v));
+	size_t i, n = 0;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < env->n; i++)
+		if (!env->owned[i] || !loader_var(env->v[i]))
+			v[n++] = env->v[i];
+		else
+			log_debug("not passing %.*s to hooks",
+			    (int)strcspn(env->v[i], "="), env->v[i]);
+	v[n] = NULL;
+	return v;
+}
+
 static void __attribute__((noreturn))
-child(const char *path, int out, char **envp, ksigset mask)
+exec_hook(const char *path, int out, char **envp, const struct hook_ctl *h)
 {
 	char *argv[] = { (char *)path, NULL };
 	int null;
 
+	startup_child();
 	setpgid(0, 0);
-	if ((null = open("/dev/null", O_RDONLY)) >= 0 && null != 0) {
+	/* with bosun's terminal the hook may prompt on it (signin, PIN) */
+	if (h->tty) {
+		tcsetpgrp(STDIN_FILENO, getpid());
+	} else if ((null = open("/dev/null", O_RDONLY)) >= 0 && null != 0) {
 		dup2(null, STDIN_FILENO);
 		close(null);
 	}
 	dup2(out, STDOUT_FILENO);
-	sig_set_mask(mask);
+	sig_set_mask(h->mask);
 	spawn_exec(argv, envp);
 	log_error("cannot run hook %s: %s", path, strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -59,18 +119,19 @@ child(const char *path, int out, char **envp, ksigset mask)
 
 /* Appends what is readable on fd; returns bytes read, 0 at EOF, -1. */
 static ssize_t
-drain(int fd, char **buf, size_t *len, size_t *cap)
+read_output(int fd, char **buf, size_t *len, size_t *cap)
 {
+	size_t want;
 	char *nb;
 	ssize_t r;
 
 	if (*len == *cap) {
-		if (*cap >= OUTPUT_MAX) {
-			errno = EFBIG;
-			return -1;
-		}
+		/* room for one byte past the limit, to tell "more" */
+		want = *cap ? *cap * 2 : 4096;
+		if (want > OUTPUT_MAX + 1)
+			want = OUTPUT_MAX + 1;
 		/* grow by copying, so no stale copy of a value is left */
-		if (!(nb = malloc(*cap ? *cap * 2 : 4096)))
+		if (!(nb = malloc(want)))
 			return -1;
 		if (*buf) {
 			memcpy(nb, *buf, *len);
@@ -78,60 +139,97 @@ drain(int fd, char **buf, size_t *len, size_t *cap)
 			free(*buf);
 		}
 		*buf = nb;
-		*cap = *cap ? *cap * 2 : 4096;
+		*cap = want;
 	}
 	do
 		r = read(fd, *buf + *len, *cap - *len);
-	while (r < 0 && errno == EINTR);
-	if (r > 0)
-		*len += r;
+	while (r < 0 && errno == EINTR && !startup_stopped());
+	if (r > 0 && (*len += r) > OUTPUT_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
 	return r;
 }
 
+/* Reaps every child that has ended; 1 if some are left, 0 if none. */
 static int
-run_hook(
-    struct secrets_ctx *x, const char *path, long long timeout, ksigset mask)
+reap_ended(void)
 {
-	char *buf = NULL, label[4200];
-	size_t len = 0, cap = 0;
-	long long deadline = now_ms() + timeout, left;
-	struct pollfd pf[2];
-	int fds[2], pidfd, status, open_out = 1, exited = 0, r = -1;
-	const char *why = NULL;
-	pid_t pid;
+	pid_t p;
 
-	log_info("running hook %s", path);
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		snprintf(x->err, x->errlen, "cannot run hook %s: %s", path,
-		    strerror(errno));
-		return -1;
+	while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+		;
+	return p == 0 || (p < 0 && errno == EINTR);
+}
+
+/*
+ * Before the command starts every descendant of bosun was started by a
+ * hook: kill all of them (a daemon the hook left, even one that called
+ * setsid, holds the secrets in its environment) and reap them. They are
+ * found in /proc, again until none is left: an orphan is re-parented to
+ * bosun, PID 1 or the subreaper, and a killed process forks no more.
+ * (Not kill(-1) as PID 1: a `docker exec` shell is no descendant.)
+ */
+static void
+kill_leftovers(pid_t pgid)
+{
+	struct timespec pause = { 0, 2000000 };
+	long long give_up = now_ms() + 5000;
+	int found;
+
+	kill(-pgid, SIGKILL);
+	for (;;) {
+		found = procs_signal_descendants(SIGKILL);
+		if (!reap_ended() && found == 0)
+			return;
+		if (found < 0 || now_ms() > give_up) {
+			log_warn("cannot kill what a hook left running: %s",
+			    found < 0 ? strerror(errno)
+			              : "still there after 5 s");
+			return;
+		}
+		nanosleep(&pause, NULL);
 	}
-	pid = fork();
-	if (pid == 0)
-		child(path, fds[1], x->env->v, mask);
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		snprintf(x->err, x->errlen, "cannot run hook %s: %s", path,
-		    strerror(errno));
-		return -1;
-	}
+}
+
+struct hook_run {
+	const char *path;
+	long long timeout;
+	const struct hook_ctl *h;
+	char *buf; /* its output */
+	size_t len, cap;
+	int status;
+	const char *why; /* set when it was cut short */
+};
+
+/* Runs the hook until it exits and its output is read, or it is cut
+ * short (timeout, too much output, a stop signal). */
+static void
+wait_hook(struct hook_run *r, pid_t pid, int out)
+{
+	long long deadline = now_ms() + r->timeout, left;
+	int pidfd, open_out = 1, exited = 0;
+	struct pollfd pf[2];
+	ssize_t n = 0;
+
 	/* a pidfd turns the hook's exit into something poll can wait for */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-
 	while (open_out || !exited) {
-		left = deadline - now_ms();
-		if (left <= 0) {
-			why = "timed out";
+		if (startup_stopped()) {
+			r->why = "was stopped";
 			break;
 		}
-		pf[0] = (struct pollfd){ .fd = open_out ? fds[0] : -1,
+		if ((left = deadline - now_ms()) <= 0) {
+			r->why = "timed out";
+			break;
+		}
+		pf[0] = (struct pollfd){ .fd = open_out ? out : -1,
 			.events = POLLIN };
 		pf[1] = (struct pollfd){ .fd = exited ? -1 : pidfd,
 			.events = POLLIN };
 		if (pidfd < 0 && !open_out) {
 			/* no pidfd (kernel < 5.3): poll the exit */
-			if (waitpid(pid, &status, WNOHANG) == pid)
+			if (waitpid(pid, &r->status, WNOHANG) == pid)
 				exited = 2;
 			else
 				usleep(10000);
@@ -140,14 +238,17 @@ run_hook(
 		if (poll(pf, 2, left > 1000 ? 1000 : (int)left) < 0) {
 			if (errno == EINTR)
 				continue;
-			why = strerror(errno);
+			r->why = strerror(errno);
 			break;
 		}
 		if (pf[0].revents) {
-			ssize_t n = drain(fds[0], &buf, &len, &cap);
+			n = read_output(out, &r->buf, &r->len, &r->cap);
+			if (n < 0 && errno == EINTR)
+				continue;
 			if (n < 0) {
-				why = errno == EFBIG ? "printed more than 4 MiB"
-				                     : strerror(errno);
+				r->why = errno == EFBIG
+				    ? "printed more than 4 MiB"
+				    : strerror(errno);
 				break;
 			}
 			if (n == 0)
@@ -157,46 +258,95 @@ run_hook(
 			exited = 1;
 			/* all it wrote is in the pipe now; a process it left
 			 * behind may hold the pipe open, so stop at empty */
-			pf[0].revents = 0;
 			while (open_out && poll(pf, 1, 0) > 0 &&
-			    drain(fds[0], &buf, &len, &cap) > 0)
+			    (n = read_output(out, &r->buf, &r->len, &r->cap)) >
+			        0)
 				;
+			if (open_out && n < 0 && errno == EFBIG) {
+				r->why = "printed more than 4 MiB";
+				break;
+			}
 			open_out = 0;
 		}
 	}
-	close(fds[0]);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (why) {
+	if (r->why)
 		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-	}
 	if (exited != 2)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
 			;
-	if (why)
-		snprintf(x->err, x->errlen, "hook %s %s (limit %lld ms)", path,
-		    why, timeout);
-	else if (WIFSIGNALED(status))
+}
+
+static int
+run_hook(struct secrets_ctx *x, const char *path, long long timeout,
+    const struct hook_ctl *h)
+{
+	struct hook_run r = { .path = path, .timeout = timeout, .h = h };
+	char label[4200], **envp;
+	int fds[2], ret = -1;
+	pid_t pid;
+
+	log_info("running hook %s", path);
+	if (!(envp = hook_envp(x->env)) || pipe2(fds, O_CLOEXEC) < 0) {
+		snprintf(x->err, x->errlen, "cannot run hook %s: %s", path,
+		    strerror(errno));
+		free(envp);
+		return -1;
+	}
+	/* a stop signal from here on is noted; the hook is killed */
+	startup_hook(-1);
+	pid = fork();
+	if (pid == 0)
+		exec_hook(path, fds[1], envp, h);
+	close(fds[1]);
+	free(envp);
+	if (pid < 0) {
+		close(fds[0]);
+		startup_hook(0);
+		snprintf(x->err, x->errlen, "cannot run hook %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	/* both sides set the group, so a signal reaches it at once */
+	setpgid(pid, pid);
+	startup_hook(pid);
+	wait_hook(&r, pid, fds[0]);
+	close(fds[0]);
+	startup_hook(-1);
+	kill_leftovers(pid);
+	startup_hook(0);
+	if (h->tty)
+		tcsetpgrp(STDIN_FILENO, getpgrp());
+
+	if (r.why && strcmp(r.why, "timed out") == 0)
+		snprintf(x->err, x->errlen,
+		    "hook %s timed out after %lld ms (--hook-timeout)", path,
+		    timeout);
+	else if (r.why)
+		snprintf(x->err, x->errlen, "hook %s %s", path, r.why);
+	else if (WIFSIGNALED(r.status))
 		snprintf(x->err, x->errlen, "hook %s was killed by signal %d",
-		    path, WTERMSIG(status));
-	else if (WEXITSTATUS(status) != 0)
+		    path, WTERMSIG(r.status));
+	else if (WEXITSTATUS(r.status) != 0)
 		snprintf(x->err, x->errlen, "hook %s exited with status %d",
-		    path, WEXITSTATUS(status));
+		    path, WEXITSTATUS(r.status));
 	else {
 		snprintf(label, sizeof(label), "hook %s", path);
-		r = secrets_parse_envfile(x, buf ? buf : "", len, label);
+		ret =
+		    secrets_parse_envfile(x, r.buf ? r.buf : "", r.len, label);
 	}
-	if (buf) {
-		explicit_bzero(buf, cap);
-		free(buf);
+	if (r.buf) {
+		explicit_bzero(r.buf, r.cap);
+		free(r.buf);
 	}
-	return r;
+	return ret;
 }
 
 /* The executable regular files of dir, in lexical order. */
 static int
-run_dir(struct secrets_ctx *x, const char *dir, long long timeout, ksigset mask)
+run_dir(struct secrets_ctx *x, const char *dir, long long timeout,
+    const struct hook_ctl *h)
 {
 	char **names, path[4096];
 	size_t n, i;
@@ -212,7 +362,7 @@ run_dir(struct secrets_ctx *x, const char *dir, long long timeout, ksigset mask)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(path, X_OK) == 0)
-			r = run_hook(x, path, timeout, mask);
+			r = run_hook(x, path, timeout, h);
 		else
 			log_info("skipping %s: not an executable file", path);
 	}
@@ -221,14 +371,15 @@ run_dir(struct secrets_ctx *x, const char *dir, long long timeout, ksigset mask)
 }
 
 int
-hooks_run(struct secrets_ctx *x, const struct config *c, ksigset mask)
+hooks_run(
+    struct secrets_ctx *x, const struct config *c, const struct hook_ctl *h)
 {
 	size_t i;
 
-	if (c->hooks_dir && run_dir(x, c->hooks_dir, c->hook_timeout, mask) < 0)
+	if (c->hooks_dir && run_dir(x, c->hooks_dir, c->hook_timeout, h) < 0)
 		return -1;
 	for (i = 0; i < c->hooks.n; i++)
-		if (run_hook(x, c->hooks.v[i], c->hook_timeout, mask) < 0)
+		if (run_hook(x, c->hooks.v[i], c->hook_timeout, h) < 0)
 			return -1;
 	return 0;
 }

@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: MIT
+"""Before the command starts: a stop signal ends bosun at once, reads of
+secret sources have a deadline, a hook leaves nothing behind, prompts on
+the terminal, never sees loader variables from a secret source, and its
+output limit is exact."""
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import BOSUN, kill_tree, state_of as state, wait_until
+
+BASE = {"PATH": os.environ["PATH"]}
+VALUE = "s3cr3t-VALUE-7d1f"
+NS = ["unshare", "--pid", "--fork", "--mount-proc"]
+
+
+def hook(tmp_path, name, body):
+    p = tmp_path / name
+    p.write_text("#!/bin/sh\n" + body)
+    p.chmod(0o755)
+    return str(p)
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def leftover(pid, what="sleep 300"):
+    """pid still exists, zombie or not, and is the process we started."""
+    return os.path.exists(f"/proc/{pid}") and what in cmdline(pid)
+
+
+def bosun_pid(proc, pid1):
+    """bosun's pid as the host sees it (under unshare it is the child)."""
+    if not pid1:
+        return proc.pid
+
+    def child():
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat") as f:
+                        s = f.read()
+                except OSError:
+                    continue
+                if int(s[s.rindex(")") + 2:].split()[1]) == proc.pid:
+                    return int(d)
+        return None
+    return wait_until(child, what="bosun under unshare")
+
+
+STOPS = [("TERM", 15), ("INT", 2), ("QUIT", 3), ("HUP", 1)]
+
+
+@pytest.mark.parametrize("name,num", STOPS)
+def test_stop_signal_while_a_hook_runs_ends_bosun_at_once(tmp_path, mode,
+                                                           name, num):
+    started = tmp_path / "started"
+    pids = tmp_path / "pids"
+    # the hook leaves a daemon of its own (setsid) and then hangs
+    h = hook(tmp_path, "slow", f"""
+setsid sh -c 'echo $$ >> {pids}; exec sleep 300' </dev/null >/dev/null 2>&1 &
+sleep 300 &
+echo $! >> {pids}
+echo $$ >> {pids}
+touch {started}
+wait
+""")
+    marker = tmp_path / "ran"
+    err = tmp_path / "err"
+    with open(err, "w") as ef:
+        p = subprocess.Popen(
+            (NS if mode else []) + [BOSUN, "--hook-timeout", "20s", "--hook",
+                                    h, "touch", str(marker)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=ef,
+            env=BASE)
+        try:
+            pid = bosun_pid(p, mode)
+            wait_until(lambda: started.exists() and
+                       len(pids.read_text().split()) == 3, what="the hook")
+            t0 = time.monotonic()
+            os.kill(pid, num)
+            rc = p.wait(timeout=5)
+            took = time.monotonic() - t0
+        finally:
+            if p.poll() is None:
+                kill_tree(p.pid)
+                p.wait()
+    assert rc == 128 + num
+    assert took < 1.5, f"took {took:.2f} s"
+    assert not marker.exists(), "the command must not run"
+    assert err.read_text() == \
+        f"bosun: SIG{name} before the command started; exiting\n"
+    if not mode:
+        for q in pids.read_text().split():
+            assert not leftover(int(q), "sleep"), f"{q} left: {cmdline(q)}"
+
+
+def tracefs(tmp_path):
+    """A regular file whose read blocks: trace_pipe with tracing off, in a
+    tracefs mounted in a mount namespace of the test's own."""
+    d = tmp_path / "tracefs"
+    d.mkdir()
+    r = subprocess.run(["unshare", "-m", "sh", "-c",
+                        f"mount -t tracefs nodev {d} && test -f {d}/trace_pipe"],
+                       capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount tracefs here: {r.stderr.decode().strip()}")
+    return d
+
+
+def stalled_read(tmp_path, pid1, args):
+    d = tracefs(tmp_path)
+    mount = f'mount -t tracefs nodev {d} && exec "$@"'
+    pre = NS if pid1 else ["unshare", "-m"]
+    return pre + ["sh", "-c", mount, "sh", BOSUN] + args
+
+
+@pytest.mark.parametrize("source", ["secret", "env-file"])
+def test_stop_signal_while_a_secret_read_stalls(tmp_path, mode, source):
+    d = tmp_path / "tracefs"
+    marker = tmp_path / "ran"
+    arg = {"secret": ["-s", f"A={d}/trace_pipe"],
+           "env-file": ["--env-file", f"{d}/trace_pipe"]}[source]
+    argv = stalled_read(tmp_path, mode, arg + ["touch", str(marker)])
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         env=BASE)
+    try:
+        pid = bosun_pid(p, mode)
+        # bosun (after sh's exec) asleep: the read is its only wait
+        wait_until(lambda: BOSUN in cmdline(pid) and state(pid) == "S",
+                   what="bosun blocked in the read")
+        t0 = time.monotonic()
+        os.kill(pid, signal.SIGTERM)
+        rc = p.wait(timeout=5)
+        took = time.monotonic() - t0
+        err = p.stderr.read().decode()
+    finally:
+        if p.poll() is None:
+            kill_tree(p.pid)
+            p.wait()
+    assert rc == 143
+    assert took < 1.5, f"took {took:.2f} s"
+    assert err == "bosun: SIGTERM before the command started; exiting\n"
+    assert not marker.exists()
+
+
+def test_a_stalled_secret_read_has_a_deadline(tmp_path, mode):
+    d = tmp_path / "tracefs"
+    marker = tmp_path / "ran"
+    argv = stalled_read(tmp_path, mode, [
+        "--hook-timeout", "500ms", "-s", f"A={d}/trace_pipe", "touch",
+        str(marker)])
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=BASE)
+    try:
+        out, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        kill_tree(p.pid)
+        p.wait()
+        pytest.fail("a stalled read was never given up")
+    took = time.monotonic() - t0
+    r = subprocess.CompletedProcess(argv, p.returncode, out, err)
+    assert r.returncode == 125
+    assert 0.5 <= took < 3, f"took {took:.2f} s"
+    assert r.stderr.startswith(
+        "bosun: cannot load secrets: reading took longer than 500 ms "
+        "(--hook-timeout)"), r.stderr
+    assert f"{d}/trace_pipe" in r.stderr
+    assert not marker.exists()
+
+
+LEAVE = """
+setsid sh -c 'echo $$ >> {pids}; exec sleep 300' </dev/null >/dev/null 2>&1 &
+sleep 300 </dev/null >/dev/null 2>&1 &
+echo $! >> {pids}
+wait_for() {{ while [ "$(wc -l < {pids})" -lt 2 ]; do sleep 0.01; done; }}
+wait_for
+"""
+
+
+@pytest.mark.parametrize("end,code,what", [
+    ("echo A=1; exit 1", 125, "exited with status 1"),
+    ("echo A=1; exec sleep 300", 125, "timed out after 500 ms"),
+    ("echo 'bad line'", 125, "invalid variable name"),
+    ("echo A=1", 0, None),
+])
+def test_a_hook_leaves_nothing_behind(tmp_path, end, code, what):
+    pids = tmp_path / "pids"
+    pids.touch()
+    h = hook(tmp_path, "h", LEAVE.format(pids=pids) + end + "\n")
+    check = f'for p in $(cat {pids}); do kill -0 $p 2>/dev/null && ' \
+            f'echo "alive $p"; done; echo checked'
+    t0 = time.monotonic()
+    r = subprocess.run([BOSUN, "--hook-timeout", "500ms", "--hook", h, "sh",
+                        "-c", check], capture_output=True, text=True,
+                       timeout=20, env=dict(BASE, SECRET=VALUE))
+    assert r.returncode == code, r.stderr
+    assert time.monotonic() - t0 < 5
+    if what:
+        assert what in r.stderr, r.stderr
+        assert r.stdout == ""
+    else:
+        assert r.stdout == "checked\n", "a hook's process was left running"
+        assert r.stderr == ""
+    for q in pids.read_text().split():
+        assert not leftover(int(q)), f"pid {q} left behind: {cmdline(q)}"
+
+
+def test_a_hook_leaves_nothing_behind_as_pid1(tmp_path):
+    pids = tmp_path / "pids"
+    pids.touch()
+    h = hook(tmp_path, "h", LEAVE.format(pids=pids) + "echo A=1\n")
+    # the pids are the namespace's, so the command itself looks
+    check = f'for p in $(cat {pids}); do kill -0 $p 2>/dev/null && ' \
+            f'echo "alive $p"; done; echo checked'
+    r = subprocess.run(NS + [BOSUN, "--hook", h, "sh", "-c", check],
+                       capture_output=True, text=True, timeout=20, env=BASE)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "checked\n"
+    assert r.stderr == ""
+
+
+def test_a_hook_can_prompt_on_bosuns_terminal(tmp_path):
+    from test_tty import Pty
+    h = hook(tmp_path, "ask", "printf 'PIN? ' >&2\nread -r pin\n"
+             "echo \"PIN=$pin\"\n")
+    t = Pty([BOSUN, "--hook-timeout", "10s", "--hook", h, "sh", "-c",
+             'echo "got=$PIN"; read -r line; echo "line=$line"'],
+            env=dict(BASE, TERM="dumb"))
+    try:
+        t.expect("PIN? ")
+        t.send("4711\n")
+        t.expect("got=4711")
+        # and the command has the terminal after the hook
+        t.send("next\n")
+        t.expect("line=next")
+        assert t.wait() == 0
+    finally:
+        t.close()
+
+
+def test_loader_variables_from_secret_sources_never_reach_a_hook(tmp_path):
+    d = tmp_path / "secrets"
+    d.mkdir()
+    for name in ("LD_BOSUN_TEST", "GCONV_PATH", "BASH_ENV", "DB_PASSWORD"):
+        (d / name).write_text(f"/volume/{name}\n")
+    seen = tmp_path / "hook-env"
+    h = hook(tmp_path, "h", f"env > {seen}\n")
+    r = subprocess.run([BOSUN, "--secrets-dir", str(d), "--hook", h, "env"],
+                       capture_output=True, text=True, timeout=20,
+                       env=dict(BASE, LD_BOSUN_OWN="1"))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    hook_env = seen.read_text().splitlines()
+    cmd_env = r.stdout.splitlines()
+    for name in ("LD_BOSUN_TEST", "GCONV_PATH", "BASH_ENV"):
+        assert not any(e.startswith(name + "=") for e in hook_env), name
+        assert f"{name}=/volume/{name}" in cmd_env, name
+    # a secret that loads nothing, and bosun's own variables, do reach it
+    assert "DB_PASSWORD=/volume/DB_PASSWORD" in hook_env
+    assert "LD_BOSUN_OWN=1" in hook_env and "LD_BOSUN_OWN=1" in cmd_env
+
+
+@pytest.mark.parametrize("extra,ok", [(0, True), (1, False)])
+def test_hook_output_limit_is_exact(tmp_path, extra, ok):
+    line = "A=" + "x" * 1021 + "\n"          # 1,024 bytes
+    out = tmp_path / "out"
+    out.write_text(line * 4096 + "#" * extra)  # 4 MiB, or one byte more
+    assert out.stat().st_size == (4 << 20) + extra
+    h = hook(tmp_path, "big", f"cat {out}\n")
+    r = subprocess.run([BOSUN, "--hook", h, "sh", "-c", 'echo "${#A}"'],
+                       capture_output=True, text=True, timeout=30, env=BASE)
+    if ok:
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == "1021\n" and r.stderr == ""
+    else:
+        assert r.returncode == 125
+        assert r.stderr == f"bosun: hook {h} printed more than 4 MiB\n"
+
+
+def test_hook_timeout_message_names_the_limit(tmp_path):
+    h = hook(tmp_path, "slow", "exec sleep 30\n")
+    r = subprocess.run([BOSUN, "--hook-timeout", "300ms", "--hook", h, "true"],
+                       capture_output=True, text=True, timeout=20, env=BASE)
+    assert r.returncode == 125
+    assert r.stderr == \
+        f"bosun: hook {h} timed out after 300 ms (--hook-timeout)\n"
