@@ -14,6 +14,7 @@ PASSWD = """root:x:0:0:root:/root:/bin/sh
 app:x:1000:1000:App:/home/app:/bin/sh
 web:x:1001:1001:Web:/srv/web:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+os:x:1000680000:0:OpenShift:/home/os:/bin/sh
 """
 GROUP = """root:x:0:
 audio:x:29:app
@@ -270,3 +271,51 @@ def test_seccomp_for_a_user_without_no_new_privs_fails_closed(tmp_path):
     assert r.returncode == 125
     assert "cannot load the seccomp filter" in r.stderr
     assert not marker.exists()
+
+
+# Group 0 is not root: OpenShift runs every container as an arbitrary uid
+# with gid 0, and an image's user may have group 0 as its primary group.
+NOTHING = {k: ALL_ZERO for k in ("CapInh", "CapPrm", "CapEff", "CapBnd",
+                                 "CapAmb")}
+
+
+@pytest.mark.parametrize("spec,uid,groups", [
+    ("1000:0", "1000", ["0"]),
+    ("app:root", "1000", ["0"]),
+    ("os", "1000680000", ["0"]),
+])
+def test_group_0_is_not_root(tmp_path, mode, spec, uid, groups):
+    r = run_as(tmp_path, ["-u", spec, "--"] + STATUS, pid1=mode)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    s = status(r.stdout)
+    assert s["Uid"] == [uid] * 4 and s["Gid"] == ["0"] * 4
+    assert s["Groups"] == groups
+    for k, v in NOTHING.items():
+        assert s[k] == v, k
+    assert s["NoNewPrivs"] == ["1"]
+
+
+def test_group_0_with_setgid_asked_for_keeps_it(tmp_path):
+    r = run_as(tmp_path, ["-u", "1000:0", "--caps", "setgid", "--"] + STATUS)
+    assert r.returncode == 0, r.stderr
+    s = status(r.stdout)
+    assert s["Uid"] == ["1000"] * 4 and s["Gid"] == ["0"] * 4
+    for k in ("CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert s[k] == caps_hex(6), k
+
+
+@pytest.mark.parametrize("user", [None, "1000:0"])
+def test_openshift_arbitrary_uid_with_group_0(tmp_path, mode, user):
+    """bosun itself runs as uid 1000 gid 0, not root."""
+    pre = ["setpriv", "--reuid=1000", "--regid=0", "--clear-groups"]
+    args = (["-u", user] if user else []) + ["--"] + STATUS
+    r = run_as(tmp_path, args, pid1=mode, pre=pre)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    s = status(r.stdout)
+    assert s["Uid"] == ["1000"] * 4 and s["Gid"] == ["0"] * 4
+    assert s["Groups"] == []
+    for k in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
+        assert s[k] == ALL_ZERO, k
+    assert s["NoNewPrivs"] == (["1"] if user else ["0"])
