@@ -69,10 +69,14 @@ $(B)/unit/%: tests/unit/%.c $(MODOBJ) | $(B)/unit
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done
 
-HELPERS = $(B)/helpers/sigecho $(B)/helpers/orphans
+HELPERS = $(B)/helpers/sigecho $(B)/helpers/orphans $(B)/helpers/slowexec.so
 $(B)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -o $@ $<
+
+$(B)/helpers/%.so: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -shared -fPIC -o $@ $< -ldl
 
 blackbox: bosun bosun-static $(HELPERS)
 	BOSUN=$(CURDIR)/bosun $(PYTEST) -q tests/blackbox

@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "envlist.h"
+#include "exitcodes.h"
 #include "filter.h"
 #include "hooks.h"
 #include "log.h"
@@ -26,8 +28,6 @@
 #include "spawn.h"
 #include "supervise.h"
 #include "userdb.h"
-
-#define EXIT_BOSUN 125
 
 extern char **environ;
 
@@ -59,7 +59,8 @@ main(int argc, char **argv)
 	struct ident user;
 	char err[512];
 	pid_t ppid = getppid();
-	int status;
+	int status, status_fd = -1;
+	int failed = EXIT_BOSUN; /* the exit code at fail */
 
 	/* 1. Block every signal at once: from now on they queue for us. */
 	if (sig_block_all(&sp.mask) < 0) {
@@ -160,13 +161,26 @@ main(int argc, char **argv)
 	sp.argv = cfg.argv;
 	sp.envp = env.v;
 	sp.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
-	sv.child = spawn_command(&sp);
+	sv.child = spawn_command(&sp, &status_fd);
 	if (sv.child < 0) {
 		log_error("cannot start %s: %s", cfg.argv[0], strerror(errno));
 		goto fail;
 	}
-	log_info("started %s as pid %d%s", cfg.argv[0], (int)sv.child,
-	    sv.pid1 ? " (bosun is PID 1)" : "");
+	/* The child's own failure (drop, filter, exec) is ours: it printed
+	 * why; exit with its code, never remapped, without supervising. */
+	spawn_outcome(sv.child, &status_fd, 1, &failed);
+	if (failed) {
+		waitpid(sv.child, NULL, 0);
+		if (sp.tty)
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+		goto fail;
+	}
+	if (status_fd < 0)
+		log_info("started %s as pid %d%s", cfg.argv[0], (int)sv.child,
+		    sv.pid1 ? " (bosun is PID 1)" : "");
+	else
+		log_info("%s (pid %d) was stopped before exec", cfg.argv[0],
+		    (int)sv.child);
 	/* bosun's copies of the values are wiped now */
 	envlist_free(&env);
 	secrets_scrub(&cfg, environ);
@@ -180,6 +194,13 @@ main(int argc, char **argv)
 	sv.cfg = &cfg;
 	sv.tty = sp.tty;
 	status = supervise(&sv);
+	/* stopped before exec: whether it failed is known now */
+	spawn_outcome(sv.child, &status_fd, 0, &failed);
+	if (failed) {
+		log_info("%s failed before exec: exiting with %d", cfg.argv[0],
+		    failed);
+		status = failed;
+	}
 out:
 	cli_free(&cfg);
 	return status;
@@ -187,5 +208,5 @@ fail:
 	filter_free(sp.filter);
 	envlist_free(&env);
 	cli_free(&cfg);
-	return EXIT_BOSUN;
+	return failed;
 }

@@ -4,11 +4,12 @@
 /etc/group are the test's own, bind-mounted; the host's are untouched."""
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
 
-from conftest import BOSUN, PY
+from conftest import BOSUN, HELPERS, PY, alive, wait_until
 
 PASSWD = """root:x:0:0:root:/root:/bin/sh
 app:x:1000:1000:App:/home/app:/bin/sh
@@ -319,3 +320,78 @@ def test_openshift_arbitrary_uid_with_group_0(tmp_path, mode, user):
     for k in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
         assert s[k] == ALL_ZERO, k
     assert s["NoNewPrivs"] == (["1"] if user else ["0"])
+
+
+# bosun's own failures in the child (the drop, the filter, exec) are
+# reported to bosun through a status pipe and are never remapped.
+def own_failures(tmp_path):
+    noexec = tmp_path / "noexec"
+    noexec.write_text("#!/bin/sh\necho ran\n")
+    noexec.chmod(0o644)
+    nonroot = ["setpriv", "--reuid=1001", "--regid=1001", "--clear-groups"]
+    return [
+        (125, ["-u", "1000:1000"], nonroot,
+         "not root: cannot switch to uid 1000 gid 1000"),
+        (125, ["-u", "app", "--allow-new-privs", "--seccomp", "baseline"], (),
+         "cannot load the seccomp filter"),
+        (127, [], (), "cannot run bosun-no-such-command: No such file"),
+        (126, [], (), f"cannot run {noexec}: Permission denied"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_remap_exit_never_hides_bosuns_own_failures(tmp_path, mode, case):
+    code, args, pre, what = own_failures(tmp_path)[case]
+    marker = tmp_path / "ran"
+    os.chmod(tmp_path, 0o777)
+    if code == 125:
+        cmd = ["touch", str(marker)]
+    elif code == 127:
+        cmd = ["bosun-no-such-command"]
+    else:
+        cmd = [str(tmp_path / "noexec")]
+    r = run_as(tmp_path, ["-v", "-e", str(code)] + args + ["--"] + cmd,
+               pid1=mode, pre=pre)
+    assert r.returncode == code, r.stderr
+    lines = r.stderr.splitlines()
+    assert [line for line in lines if what in line] == lines[-1:], r.stderr
+    assert not any("started" in line for line in lines), \
+        "logged as started though exec never happened: " + r.stderr
+    assert r.stdout == "" and not marker.exists()
+
+
+def test_the_commands_own_codes_are_still_remapped(tmp_path, mode):
+    r = run_as(tmp_path, ["-v", "-e", "127", "--", "sh", "-c", "exit 127"],
+               pid1=mode)
+    assert r.returncode == 0, r.stderr
+    assert "bosun: started sh as pid" in r.stderr
+
+
+SLOWEXEC = os.path.join(HELPERS, "slowexec.so")
+
+
+@pytest.mark.parametrize("cmd,code", [(["bosun-no-such-command"], 127),
+                                      (["true"], 0)])
+def test_a_child_stopped_before_exec_does_not_hang_bosun(bosun, tmp_path,
+                                                          mode, cmd, code):
+    """SIGSTOP between fork and exec: bosun supervises meanwhile, and a
+    failure reported afterwards is still its own, not remapped."""
+    if os.environ.get("TEST_SANITIZED") == "1":
+        pytest.skip("LD_PRELOAD does not mix with ASan or valgrind")
+    if b"INTERP" not in subprocess.run(["readelf", "-l", BOSUN],
+                                       capture_output=True).stdout:
+        pytest.skip("LD_PRELOAD needs the dynamic build")
+    go = tmp_path / "go"
+    b = bosun("-v", "-e", "127", "--", *cmd, pid1=mode,
+              env={"PATH": os.environ["PATH"], "SLOWEXEC_GO": str(go),
+                   "LD_PRELOAD": os.path.realpath(SLOWEXEC)})
+    child = b.command_pid()
+    os.kill(child, signal.SIGSTOP)
+    wait_until(lambda: "was stopped before exec" in b.stderr(),
+               what="bosun going on while its child is stopped")
+    assert alive(b.pid)
+    go.write_text("")
+    os.kill(child, signal.SIGCONT)
+    assert b.wait() == code, b.stderr()
+    if code:
+        assert "cannot run bosun-no-such-command" in b.stderr()
