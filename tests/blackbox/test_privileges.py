@@ -395,3 +395,34 @@ def test_a_child_stopped_before_exec_does_not_hang_bosun(bosun, tmp_path,
     assert b.wait() == code, b.stderr()
     if code:
         assert "cannot run bosun-no-such-command" in b.stderr()
+
+
+SCPROBE = os.path.join(HELPERS, "scprobe")
+NAMESPACES = ["newns", "newuts", "newipc", "newuser", "newpid", "newnet",
+              "newcgroup"]
+
+
+def probe(tmp_path, args, pid1=False):
+    r = run_as(tmp_path, args + ["--", SCPROBE], pid1=pid1)
+    assert r.returncode == 0, r.stderr
+    return dict(line.split(" ", 1) for line in r.stdout.splitlines())
+
+
+def test_seccomp_baseline_clone_clone3_and_the_i386_table(tmp_path, mode):
+    without = probe(tmp_path, [])
+    got = probe(tmp_path, ["--seccomp", "baseline"], pid1=mode)
+    # without the filter the kernel allows them (bosun's tests run as root)
+    for ns in NAMESPACES:
+        assert without[f"clone-{ns}"] == "ok", ns
+        assert got[f"clone-{ns}"] == "EPERM", ns
+    assert got["clone"] == "ok", "a clone without namespace flags works"
+    if without["clone3"] == "ENOSYS":
+        pytest.skip("this kernel has no clone3")
+    assert without["clone3"] == "ok" and got["clone3"] == "ENOSYS"
+    if without.get("i386-getpid") != "ok":
+        pytest.skip("no i386 system calls here (not x86-64, or no IA32)")
+    assert without["i386-unshare"] == "ok"
+    assert without["i386-mount"] == "Bad address"
+    assert got["i386-getpid"] == "ok", "the i386 table is not walled off"
+    assert got["i386-unshare"] == "EPERM"
+    assert got["i386-mount"] == "EPERM"
