@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "envlist.h"
+#include "exitcodes.h"
 #include "filter.h"
 #include "hooks.h"
 #include "log.h"
@@ -59,7 +61,7 @@ main(int argc, char **argv)
 	struct ident user;
 	char err[512];
 	pid_t ppid = getppid();
-	int status;
+	int status, status_fd = -1, failed;
 
 	/* 1. Block every signal at once: from now on they queue for us.
 	 * Until the command starts, a stop signal ends bosun (startup.c). */
@@ -178,13 +180,27 @@ main(int argc, char **argv)
 	}
 	sp.argv = cfg.argv;
 	sp.envp = env.v;
-	sv.child = spawn_command(&sp);
+	sv.child = spawn_command(&sp, &status_fd);
 	if (sv.child < 0) {
 		log_error("cannot start %s: %s", cfg.argv[0], strerror(errno));
 		goto fail;
 	}
-	log_info("started %s as pid %d%s", cfg.argv[0], (int)sv.child,
-	    sv.pid1 ? " (bosun is PID 1)" : "");
+	/* The child's own failure (drop, filter, exec) is ours: it printed
+	 * why; exit with its code, never remapped, without supervising. */
+	spawn_outcome(sv.child, &status_fd, 1, &failed);
+	if (failed) {
+		waitpid(sv.child, NULL, 0);
+		if (sp.tty)
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+		status = failed;
+		goto end;
+	}
+	if (status_fd < 0)
+		log_info("started %s as pid %d%s", cfg.argv[0], (int)sv.child,
+		    sv.pid1 ? " (bosun is PID 1)" : "");
+	else
+		log_info("%s (pid %d) was stopped before exec", cfg.argv[0],
+		    (int)sv.child);
 	/* bosun's copies of the values are wiped now */
 	envlist_free(&env);
 	filter_free(sp.filter);
@@ -197,6 +213,13 @@ main(int argc, char **argv)
 	sv.cfg = &cfg;
 	sv.tty = sp.tty;
 	status = supervise(&sv);
+	/* stopped before exec: whether it failed is known now */
+	spawn_outcome(sv.child, &status_fd, 0, &failed);
+	if (failed) {
+		log_info("%s failed before exec: exiting with %d", cfg.argv[0],
+		    failed);
+		status = failed;
+	}
 out:
 	cli_free(&cfg);
 	return status;

@@ -8,11 +8,16 @@
  * cap_setuid keeps the permitted set across the uid change (and clears the
  * effective one), so CAP_SETPCAP is still there to empty the bounding set
  * afterwards; then the sets are cut down to what was asked for.
+ *
+ * Last, privdrop_verify tries what the drop must have made impossible.
+ * Group 0 is not root: OpenShift runs every container as an arbitrary uid
+ * with gid 0, so a gid of 0 is fine as long as it cannot change.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/capability.h>
@@ -142,6 +147,54 @@ set_ambient(uint64_t caps)
 	return 0;
 }
 
+/* Whether setgroups could change the groups: the same list, set again. */
+static int
+groups_settable(void)
+{
+	int n = getgroups(0, NULL), r = 0;
+	gid_t *g;
+
+	if (n < 0 || !(g = malloc((n ? n : 1) * sizeof(*g))))
+		return 1; /* cannot tell: assume the worst */
+	if ((n = getgroups(n, g)) < 0 || setgroups(n, g) == 0)
+		r = 1;
+	free(g);
+	return r;
+}
+
+/*
+ * After the drop, with the capabilities as they will be at exec: uid 0
+ * cannot be regained, and the gid and groups cannot change to ones not
+ * asked for, unless --caps kept CAP_SETUID or CAP_SETGID on purpose. Each
+ * probe is a call that must fail; one that succeeds may have changed an id,
+ * but then the child exits and the command never runs.
+ */
+int
+privdrop_verify(const struct ident *u, uint64_t caps, char *err, size_t len)
+{
+	gid_t other = u->gid == 0 ? 1 : 0;
+
+	if (u->uid != 0 && !(caps >> CAP_SETUID & 1) &&
+	    (setuid(0) == 0 || seteuid(0) == 0)) {
+		snprintf(err, len, "root could be regained after the drop");
+		return -1;
+	}
+	if (caps >> CAP_SETGID & 1)
+		return 0;
+	if (setgid(other) == 0 || setegid(other) == 0) {
+		snprintf(err, len,
+		    "the group could be changed after the drop (gid %d)",
+		    (int)u->gid);
+		return -1;
+	}
+	if (groups_settable()) {
+		snprintf(err, len,
+		    "the supplementary groups could be changed after the drop");
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs in the child. Returns 0, or -1 with a message in err. */
 int
 privdrop_apply(const struct privdrop *p, char *err, size_t len)
@@ -177,11 +230,6 @@ privdrop_apply(const struct privdrop *p, char *err, size_t len)
 			    (int)u->uid, (int)u->gid);
 			return -1;
 		}
-		if (u->uid != 0 && (setuid(0) == 0 || setgid(0) == 0)) {
-			snprintf(
-			    err, len, "root could be regained after the drop");
-			return -1;
-		}
 	}
 
 	if (drop || (p->caps_given && geteuid() == 0)) {
@@ -196,12 +244,13 @@ privdrop_apply(const struct privdrop *p, char *err, size_t len)
 		if (geteuid() != 0 && set_ambient(p->caps) < 0)
 			return fail(
 			    err, len, "cannot set ambient capabilities");
-		if (geteuid() != 0 && !(p->caps >> CAP_SETUID & 1) &&
-		    setuid(0) == 0) {
-			snprintf(
-			    err, len, "root could be regained after the drop");
-			return -1;
-		}
+	}
+	if (u && privdrop_verify(u, p->caps, err, len) < 0)
+		return -1;
+	if (!u && p->caps_given && geteuid() != 0 &&
+	    !(p->caps >> CAP_SETUID & 1) && setuid(0) == 0) {
+		snprintf(err, len, "root could be regained after the drop");
+		return -1;
 	}
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return fail(err, len, "cannot set NO_NEW_PRIVS");

@@ -18,6 +18,8 @@ struct privdrop {
 int privdrop_parse_caps(
     const char *list, uint64_t *caps, char *err, size_t len);
 int privdrop_setuid_refused(void);
+int privdrop_verify(
+    const struct ident *u, uint64_t caps, char *err, size_t len);
 int privdrop_apply(const struct privdrop *p, char *err, size_t len);
 
 #endif

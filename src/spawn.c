@@ -7,16 +7,23 @@
  *
  * Then it drops privileges and loads the seccomp filter, last.
  *
- * The child reports its own failures and exits 125 (privileges, filter),
- * 127 (not found) or 126 (cannot be executed); the parent sees that as the
- * command's status. The command never runs when a step failed.
+ * The child prints its own failures and exits 125 (privileges, filter),
+ * 127 (not found) or 126 (cannot be executed). It also writes that code
+ * and errno into a close-on-exec status pipe, so bosun learns it as its
+ * own failure rather than as the command's status (which --remap-exit
+ * may change): end of file without a report means exec succeeded, or the
+ * child died before it. The command never runs when a step failed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "exitcodes.h"
 #include "filter.h"
 #include "log.h"
 #include "spawn.h"
@@ -86,7 +93,25 @@ spawn_exec(char **argv, char **envp)
 	return -1;
 }
 
-static void __attribute__((noreturn)) child(const struct spawn *sp)
+/* What a child that failed before exec writes into the status pipe. */
+struct report {
+	int code; /* its exit code, 125..127 */
+	int err;  /* errno of the failed step */
+};
+
+/* Reports to bosun, after the message was printed, and exits. */
+static void __attribute__((noreturn)) fail(int fd, int code, int err)
+{
+	struct report r = { code, err };
+
+	/* one write below PIPE_BUF is atomic; bosun holds the read end */
+	if (write(fd, &r, sizeof(r)) < 0) {
+		/* nothing more to do: bosun then sees the code as a status */
+	}
+	_exit(code);
+}
+
+static void __attribute__((noreturn)) child(const struct spawn *sp, int fd)
 {
 	char err[512];
 
@@ -101,27 +126,92 @@ static void __attribute__((noreturn)) child(const struct spawn *sp)
 
 	if (sp->priv && privdrop_apply(sp->priv, err, sizeof(err)) < 0) {
 		log_error("%s", err);
-		_exit(125);
+		fail(fd, EXIT_BOSUN, errno);
 	}
 	if (sp->filter && filter_load(sp->filter, err, sizeof(err)) < 0) {
 		log_error("%s", err);
-		_exit(125);
+		fail(fd, EXIT_BOSUN, errno);
 	}
 	spawn_exec(sp->argv, sp->envp);
 	log_error("cannot run %s: %s", sp->argv[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	fail(fd, errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, errno);
 }
 
-/* Returns the child's pid, or -1 with errno if it could not be forked. */
+/*
+ * Returns the child's pid, or -1 with errno if it could not be forked.
+ * *status_fd is the read end of the child's status pipe (spawn_outcome).
+ */
 pid_t
-spawn_command(const struct spawn *sp)
+spawn_command(const struct spawn *sp, int *status_fd)
 {
-	pid_t pid = fork();
+	int fd[2];
+	pid_t pid;
 
-	if (pid == 0)
-		child(sp);
+	/* fds 0-2 are open (main holds them), so these are 3 and up */
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		child(sp, fd[1]);
+	}
+	close(fd[1]);
+	if (pid < 0) {
+		close(fd[0]);
+		return -1;
+	}
 	/* Both sides set the group, so signals to it work at once. */
-	if (pid > 0)
-		setpgid(pid, pid);
+	setpgid(pid, pid);
+	*status_fd = fd[0];
 	return pid;
+}
+
+static int
+stopped(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	/* WNOWAIT: the stop stays there for the supervisor to see */
+	return waitid(P_PID, pid, &si, WSTOPPED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == pid && si.si_code == CLD_STOPPED;
+}
+
+/*
+ * How the start went: *code is 0 when the child exec'd (or died before it,
+ * its status tells), else the exit code of its own failure. With wait, it
+ * waits for the answer, but not while the child is stopped before exec (a
+ * ^Z or SIGSTOP at that moment): then *fd stays open and *code is 0, and a
+ * later call without wait, once the child is gone, tells. Otherwise *fd is
+ * closed and set to -1.
+ */
+void
+spawn_outcome(pid_t pid, int *fd, int wait, int *code)
+{
+	struct pollfd p = { .fd = *fd, .events = POLLIN };
+	struct report r;
+	ssize_t n;
+	int ready;
+
+	*code = 0;
+	if (*fd < 0)
+		return;
+	/* polled, not read at once: a stopped child would hang bosun */
+	for (;;) {
+		ready = poll(&p, 1, wait ? 10 : 0);
+		if (ready > 0)
+			break;
+		if (ready < 0 && errno != EINTR)
+			return; /* cannot tell yet */
+		if (ready == 0 && (!wait || stopped(pid)))
+			return;
+	}
+	do
+		n = read(*fd, &r, sizeof(r));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(r))
+		*code = r.code;
+	else if (n > 0)
+		*code = EXIT_BOSUN; /* a torn report: fail closed */
+	close(*fd);
+	*fd = -1;
 }

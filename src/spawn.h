@@ -19,7 +19,8 @@ struct spawn {
 	void *filter;                /* seccomp filter, or NULL */
 };
 
-pid_t spawn_command(const struct spawn *sp);
+pid_t spawn_command(const struct spawn *sp, int *status_fd);
+void spawn_outcome(pid_t pid, int *fd, int wait, int *code);
 int spawn_exec(char **argv, char **envp);
 
 #endif

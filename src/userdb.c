@@ -9,7 +9,13 @@
  * kernel, and is refused. A numeric user with neither a passwd entry nor
  * a group given is refused rather than left in group 0. With USER:GROUP
  * the only group is GROUP; with USER alone, its primary group and every
- * group that lists it as a member. Malformed lines are skipped.
+ * group that lists it as a member. Malformed lines are skipped, and so
+ * are NIS compat ("+", "-") and comment ("#") lines, in both files.
+ *
+ * Lines may be of any length (getline) and the first matching entry wins,
+ * as with glibc: no entry is ever passed over because a field is long, so
+ * a later duplicate (say, uid 0) can never stand in for it. A home that
+ * cannot be a path (PATH_MAX or longer) is an error naming the user.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -53,18 +59,26 @@ split(char *line, char **f, int max)
 	return n;
 }
 
+/* A line that is no entry: malformed, a comment or NIS compat. */
 static int
-copy(char *dst, size_t len, const char *src)
+skipped(char **fld, int n, int want)
 {
-	if (strlen(src) >= len)
-		return -1;
-	strcpy(dst, src);
-	return 0;
+	return n != want || fld[0][0] == '\0' || fld[0][0] == '#' ||
+	    fld[0][0] == '+' || fld[0][0] == '-';
+}
+
+void
+userdb_entry_free(struct userdb_entry *e)
+{
+	free(e->name);
+	free(e->home);
+	e->name = e->home = NULL;
 }
 
 /*
  * The first valid entry whose name is name (or, when name is NULL, whose
- * id is id). Returns 0, or -1 when there is none.
+ * id is id). Returns 0, or -1 with errno: ENOENT when there is none,
+ * ENOMEM. The entry's strings are the caller's (userdb_entry_free).
  */
 static int
 find(FILE *f, int passwd, const char *name, unsigned long id,
@@ -76,10 +90,10 @@ find(FILE *f, int passwd, const char *name, unsigned long id,
 	int n, r = -1;
 
 	rewind(f);
-	while (getline(&line, &cap, f) >= 0) {
+	/* errno stays 0 at the end of the file, not after an error */
+	while ((errno = 0, getline(&line, &cap, f)) >= 0) {
 		n = split(line, fld, passwd ? 7 : 4);
-		if (n != (passwd ? 7 : 4) || fld[0][0] == '\0' ||
-		    fld[0][0] == '#' || fld[0][0] == '+' || fld[0][0] == '-')
+		if (skipped(fld, n, passwd ? 7 : 4))
 			continue;
 		if (userdb_parse_id(fld[2], &v) < 0)
 			continue;
@@ -87,14 +101,21 @@ find(FILE *f, int passwd, const char *name, unsigned long id,
 			continue;
 		if (name ? strcmp(fld[0], name) != 0 : v != id)
 			continue;
-		if (copy(e->name, sizeof(e->name), fld[0]) < 0 ||
-		    copy(e->home, sizeof(e->home), passwd ? fld[5] : "") < 0)
-			continue;
+		e->name = strdup(fld[0]);
+		e->home = strdup(passwd ? fld[5] : "");
+		if (!e->name || !e->home) {
+			userdb_entry_free(e);
+			errno = ENOMEM;
+			goto out;
+		}
 		e->id = v;
 		e->gid = g;
 		r = 0;
-		break;
+		goto out;
 	}
+	if (errno == 0)
+		errno = ENOENT;
+out:
 	free(line);
 	return r;
 }
@@ -124,8 +145,8 @@ userdb_member_groups(
 	int r = 0;
 
 	rewind(f);
-	while (getline(&line, &cap, f) >= 0) {
-		if (split(line, fld, 4) != 4 ||
+	while ((errno = 0, getline(&line, &cap, f)) >= 0) {
+		if (skipped(fld, split(line, fld, 4), 4) ||
 		    userdb_parse_id(fld[2], &gid) < 0)
 			continue;
 		for (m = strtok_r(fld[3], ",", &save); m;
@@ -144,7 +165,11 @@ userdb_member_groups(
 			out[(*n)++] = (gid_t)gid;
 			break;
 		}
+		if (r < 0)
+			break;
 	}
+	if (errno != 0) /* getline failed, not the end of the file */
+		r = -1;
 	free(line);
 	return r;
 }
@@ -155,6 +180,11 @@ all_digits(const char *s)
 	return strspn(s, "0123456789") == strlen(s);
 }
 
+/*
+ * An id or a name to an entry; *found says whether there is one (a number
+ * needs none). Returns -1 with errno EINVAL (a number out of range),
+ * ENOENT (no such name) or ENOMEM.
+ */
 static int
 lookup(const char *s, FILE *f, int passwd, struct userdb_entry *e, int *found)
 {
@@ -162,16 +192,34 @@ lookup(const char *s, FILE *f, int passwd, struct userdb_entry *e, int *found)
 
 	*found = 0;
 	if (userdb_parse_id(s, &id) == 0) {
-		*found = f && find(f, passwd, NULL, id, e) == 0;
+		if (f && find(f, passwd, NULL, id, e) == 0)
+			*found = 1;
+		else if (f && errno != ENOENT)
+			return -1;
 		e->id = id;
 		return 0;
 	}
-	if (all_digits(s))
-		return -1; /* a number out of range is not a name */
+	if (all_digits(s)) {
+		errno = EINVAL; /* a number out of range is not a name */
+		return -1;
+	}
+	errno = ENOENT;
 	if (!f || find(f, passwd, s, 0, e) < 0)
 		return -1;
 	*found = 1;
 	return 0;
+}
+
+static void
+lookup_error(const char *what, const char *s, char *err, size_t len)
+{
+	if (errno == EINVAL)
+		snprintf(err, len, "bad %s id %s (0 to 4294967294)", what, s);
+	else if (errno == ENOENT)
+		snprintf(err, len, "unknown %s %s", what, s);
+	else
+		snprintf(err, len, "cannot look up %s %s: %s", what, s,
+		    strerror(errno));
 }
 
 /* "USER[:GROUP]", by names or numeric ids, to the ids to switch to. */
@@ -183,7 +231,7 @@ userdb_resolve(const char *spec, FILE *passwd, FILE *group, struct ident *id,
 	char user[256];
 	const char *colon = strchr(spec, ':');
 	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-	int have_user, have_group;
+	int have_user, have_group, r = -1;
 
 	if (n == 0 || n >= sizeof(user) || (colon && colon[1] == '\0')) {
 		snprintf(
@@ -194,44 +242,52 @@ userdb_resolve(const char *spec, FILE *passwd, FILE *group, struct ident *id,
 	user[n] = '\0';
 	memset(id, 0, sizeof(*id));
 	if (lookup(user, passwd, 1, &u, &have_user) < 0) {
-		snprintf(err, len,
-		    all_digits(user) ? "bad user id %s (0 to 4294967294)"
-		                     : "unknown user %s",
-		    user);
-		return -1;
+		lookup_error("user", user, err, len);
+		goto out;
 	}
 	id->uid = (uid_t)u.id;
-	snprintf(id->home, sizeof(id->home), "%s",
-	    have_user && u.home[0] ? u.home : "/");
+	if (have_user && strlen(u.home) >= sizeof(id->home)) {
+		snprintf(err, len,
+		    "home directory of user %s is too long (%zu bytes)", user,
+		    strlen(u.home));
+		goto out;
+	}
+	strcpy(id->home, have_user && u.home[0] ? u.home : "/");
 
 	if (colon) {
 		if (lookup(colon + 1, group, 0, &g, &have_group) < 0) {
-			snprintf(err, len,
-			    all_digits(colon + 1)
-			        ? "bad group id %s (0 to 4294967294)"
-			        : "unknown group %s",
-			    colon + 1);
-			return -1;
+			lookup_error("group", colon + 1, err, len);
+			goto out;
 		}
 		id->gid = (gid_t)g.id;
 		id->groups[id->ngroups++] = id->gid;
-		return 0;
+		r = 0;
+		goto out;
 	}
 	if (!have_user) {
 		snprintf(err, len,
 		    "user %s has no passwd entry and no group was "
 		    "given: use --user %s:GID",
 		    user, user);
-		return -1;
+		goto out;
 	}
 	id->gid = (gid_t)u.gid;
 	id->groups[id->ngroups++] = id->gid;
 	if (group &&
 	    userdb_member_groups(group, u.name, id->groups, USERDB_MAX_GROUPS,
 	        &id->ngroups) < 0) {
-		snprintf(err, len, "user %s is in more than %d groups", user,
-		    USERDB_MAX_GROUPS);
-		return -1;
+		if (errno == E2BIG)
+			snprintf(err, len, "user %s is in more than %d groups",
+			    user, USERDB_MAX_GROUPS);
+		else
+			snprintf(err, len,
+			    "cannot read the groups of user %s: %s", user,
+			    strerror(errno));
+		goto out;
 	}
-	return 0;
+	r = 0;
+out:
+	userdb_entry_free(&u);
+	userdb_entry_free(&g);
+	return r;
 }

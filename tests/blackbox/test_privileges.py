@@ -4,16 +4,18 @@
 /etc/group are the test's own, bind-mounted; the host's are untouched."""
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
 
-from conftest import BOSUN, PY
+from conftest import BOSUN, HELPERS, PY, alive, wait_until
 
 PASSWD = """root:x:0:0:root:/root:/bin/sh
 app:x:1000:1000:App:/home/app:/bin/sh
 web:x:1001:1001:Web:/srv/web:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+os:x:1000680000:0:OpenShift:/home/os:/bin/sh
 """
 GROUP = """root:x:0:
 audio:x:29:app
@@ -270,3 +272,157 @@ def test_seccomp_for_a_user_without_no_new_privs_fails_closed(tmp_path):
     assert r.returncode == 125
     assert "cannot load the seccomp filter" in r.stderr
     assert not marker.exists()
+
+
+# Group 0 is not root: OpenShift runs every container as an arbitrary uid
+# with gid 0, and an image's user may have group 0 as its primary group.
+NOTHING = {k: ALL_ZERO for k in ("CapInh", "CapPrm", "CapEff", "CapBnd",
+                                 "CapAmb")}
+
+
+@pytest.mark.parametrize("spec,uid,groups", [
+    ("1000:0", "1000", ["0"]),
+    ("app:root", "1000", ["0"]),
+    ("os", "1000680000", ["0"]),
+])
+def test_group_0_is_not_root(tmp_path, mode, spec, uid, groups):
+    r = run_as(tmp_path, ["-u", spec, "--"] + STATUS, pid1=mode)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    s = status(r.stdout)
+    assert s["Uid"] == [uid] * 4 and s["Gid"] == ["0"] * 4
+    assert s["Groups"] == groups
+    for k, v in NOTHING.items():
+        assert s[k] == v, k
+    assert s["NoNewPrivs"] == ["1"]
+
+
+def test_group_0_with_setgid_asked_for_keeps_it(tmp_path):
+    r = run_as(tmp_path, ["-u", "1000:0", "--caps", "setgid", "--"] + STATUS)
+    assert r.returncode == 0, r.stderr
+    s = status(r.stdout)
+    assert s["Uid"] == ["1000"] * 4 and s["Gid"] == ["0"] * 4
+    for k in ("CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert s[k] == caps_hex(6), k
+
+
+@pytest.mark.parametrize("user", [None, "1000:0"])
+def test_openshift_arbitrary_uid_with_group_0(tmp_path, mode, user):
+    """bosun itself runs as uid 1000 gid 0, not root."""
+    pre = ["setpriv", "--reuid=1000", "--regid=0", "--clear-groups"]
+    args = (["-u", user] if user else []) + ["--"] + STATUS
+    r = run_as(tmp_path, args, pid1=mode, pre=pre)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    s = status(r.stdout)
+    assert s["Uid"] == ["1000"] * 4 and s["Gid"] == ["0"] * 4
+    assert s["Groups"] == []
+    for k in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
+        assert s[k] == ALL_ZERO, k
+    assert s["NoNewPrivs"] == (["1"] if user else ["0"])
+
+
+# bosun's own failures in the child (the drop, the filter, exec) are
+# reported to bosun through a status pipe and are never remapped.
+def own_failures(tmp_path):
+    noexec = tmp_path / "noexec"
+    noexec.write_text("#!/bin/sh\necho ran\n")
+    noexec.chmod(0o644)
+    nonroot = ["setpriv", "--reuid=1001", "--regid=1001", "--clear-groups"]
+    return [
+        (125, ["-u", "1000:1000"], nonroot,
+         "not root: cannot switch to uid 1000 gid 1000"),
+        (125, ["-u", "app", "--allow-new-privs", "--seccomp", "baseline"], (),
+         "cannot load the seccomp filter"),
+        (127, [], (), "cannot run bosun-no-such-command: No such file"),
+        (126, [], (), f"cannot run {noexec}: Permission denied"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_remap_exit_never_hides_bosuns_own_failures(tmp_path, mode, case):
+    code, args, pre, what = own_failures(tmp_path)[case]
+    marker = tmp_path / "ran"
+    os.chmod(tmp_path, 0o777)
+    if code == 125:
+        cmd = ["touch", str(marker)]
+    elif code == 127:
+        cmd = ["bosun-no-such-command"]
+    else:
+        cmd = [str(tmp_path / "noexec")]
+    r = run_as(tmp_path, ["-v", "-e", str(code)] + args + ["--"] + cmd,
+               pid1=mode, pre=pre)
+    assert r.returncode == code, r.stderr
+    lines = r.stderr.splitlines()
+    assert [line for line in lines if what in line] == lines[-1:], r.stderr
+    assert not any("started" in line for line in lines), \
+        "logged as started though exec never happened: " + r.stderr
+    assert r.stdout == "" and not marker.exists()
+
+
+def test_the_commands_own_codes_are_still_remapped(tmp_path, mode):
+    r = run_as(tmp_path, ["-v", "-e", "127", "--", "sh", "-c", "exit 127"],
+               pid1=mode)
+    assert r.returncode == 0, r.stderr
+    assert "bosun: started sh as pid" in r.stderr
+
+
+SLOWEXEC = os.path.join(HELPERS, "slowexec.so")
+
+
+@pytest.mark.parametrize("cmd,code", [(["bosun-no-such-command"], 127),
+                                      (["true"], 0)])
+def test_a_child_stopped_before_exec_does_not_hang_bosun(bosun, tmp_path,
+                                                          mode, cmd, code):
+    """SIGSTOP between fork and exec: bosun supervises meanwhile, and a
+    failure reported afterwards is still its own, not remapped."""
+    if os.environ.get("TEST_SANITIZED") == "1":
+        pytest.skip("LD_PRELOAD does not mix with ASan or valgrind")
+    if b"INTERP" not in subprocess.run(["readelf", "-l", BOSUN],
+                                       capture_output=True).stdout:
+        pytest.skip("LD_PRELOAD needs the dynamic build")
+    go = tmp_path / "go"
+    b = bosun("-v", "-e", "127", "--", *cmd, pid1=mode,
+              env={"PATH": os.environ["PATH"], "SLOWEXEC_GO": str(go),
+                   "LD_PRELOAD": os.path.realpath(SLOWEXEC)})
+    child = b.command_pid()
+    os.kill(child, signal.SIGSTOP)
+    wait_until(lambda: "was stopped before exec" in b.stderr(),
+               what="bosun going on while its child is stopped")
+    assert alive(b.pid)
+    go.write_text("")
+    os.kill(child, signal.SIGCONT)
+    assert b.wait() == code, b.stderr()
+    if code:
+        assert "cannot run bosun-no-such-command" in b.stderr()
+
+
+SCPROBE = os.path.join(HELPERS, "scprobe")
+NAMESPACES = ["newns", "newuts", "newipc", "newuser", "newpid", "newnet",
+              "newcgroup"]
+
+
+def probe(tmp_path, args, pid1=False):
+    r = run_as(tmp_path, args + ["--", SCPROBE], pid1=pid1)
+    assert r.returncode == 0, r.stderr
+    return dict(line.split(" ", 1) for line in r.stdout.splitlines())
+
+
+def test_seccomp_baseline_clone_clone3_and_the_i386_table(tmp_path, mode):
+    without = probe(tmp_path, [])
+    got = probe(tmp_path, ["--seccomp", "baseline"], pid1=mode)
+    # without the filter the kernel allows them (bosun's tests run as root)
+    for ns in NAMESPACES:
+        assert without[f"clone-{ns}"] == "ok", ns
+        assert got[f"clone-{ns}"] == "EPERM", ns
+    assert got["clone"] == "ok", "a clone without namespace flags works"
+    if without["clone3"] == "ENOSYS":
+        pytest.skip("this kernel has no clone3")
+    assert without["clone3"] == "ok" and got["clone3"] == "ENOSYS"
+    if without.get("i386-getpid") != "ok":
+        pytest.skip("no i386 system calls here (not x86-64, or no IA32)")
+    assert without["i386-unshare"] == "ok"
+    assert without["i386-mount"] == "Bad address"
+    assert got["i386-getpid"] == "ok", "the i386 table is not walled off"
+    assert got["i386-unshare"] == "EPERM"
+    assert got["i386-mount"] == "EPERM"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* userdb: /etc/passwd and /etc/group parsing and USER[:GROUP] rules. */
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,10 +92,11 @@ Test(userdb, named_user_gets_primary_and_member_groups)
 
 Test(userdb, first_entry_wins)
 {
-	struct userdb_entry e;
+	struct userdb_entry e = { 0 };
 
 	cr_assert_eq(userdb_find_passwd(pw, "app", 0, &e), 0);
 	cr_assert_eq(e.id, 1000);
+	userdb_entry_free(&e);
 }
 
 Test(userdb, numeric_user_with_entry)
@@ -175,20 +177,130 @@ Test(userdb, missing_files_allow_numeric_ids_only)
 	cr_assert_eq(userdb_resolve("app", NULL, NULL, &id, err, sizeof(err)), -1);
 }
 
-Test(userdb, long_lines_are_handled)
-{
-	static char big[200000];
-	struct userdb_entry e;
-	FILE *f;
-	size_t n;
+/* A FILE over a buffer the test builds: freed with the stream's text. */
+static char bigbuf[400000];
 
-	memset(big, 'a', 100000);
-	n = 100000;
-	n += sprintf(big + n, ":x:7:7::/h:/bin/sh\nok:x:8:8::/h:/bin/sh\n");
-	f = fmemopen(big, n, "r");
+static FILE *
+text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static FILE *
+text(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(bigbuf, sizeof(bigbuf), fmt, ap);
+	va_end(ap);
+	cr_assert(n > 0 && (size_t)n < sizeof(bigbuf));
+	return fmemopen(bigbuf, n, "r");
+}
+
+static char *
+repeat(char c, size_t n)
+{
+	static char s[3][200001];
+	static int k;
+	char *p = s[k++ % 3];
+
+	cr_assert(n < sizeof(s[0]));
+	memset(p, c, n);
+	p[n] = '\0';
+	return p;
+}
+
+Test(userdb, long_name_is_the_entry_for_its_id)
+{
+	struct userdb_entry e = { 0 };
+	FILE *f;
+
+	/* like glibc: the first entry with uid 7 is the one, however long
+	 * its name; a later entry for 7 is never used instead */
+	f = text("%s:x:7:7::/h:/bin/sh\nok:x:7:0::/r:/bin/sh\n",
+	    repeat('a', 100000));
 	cr_assert_eq(userdb_find_passwd(f, "ok", 0, &e), 0);
-	cr_assert_eq(e.id, 8);
-	cr_assert_eq(userdb_find_passwd(f, NULL, 7, &e), -1,
-	    "a name too long to keep is skipped");
+	cr_assert_eq(e.gid, 0);
+	userdb_entry_free(&e);
+	cr_assert_eq(userdb_find_passwd(f, NULL, 7, &e), 0);
+	cr_assert_eq(e.gid, 7, "the first entry for uid 7");
+	cr_assert_eq(strlen(e.name), 100000);
+	userdb_entry_free(&e);
 	fclose(f);
+}
+
+Test(userdb, long_home_never_skips_to_a_later_duplicate)
+{
+	const char *home = repeat('h', 2000);
+	FILE *f = text("app:x:1000:1000::/%s:/bin/sh\n"
+		       "app:x:0:0:root again:/root:/bin/sh\n",
+	    home);
+
+	cr_assert_eq(userdb_resolve("app", f, NULL, &id, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(id.uid, 1000, "never the later uid 0 entry");
+	cr_assert_eq(id.gid, 1000);
+	cr_assert_eq(strlen(id.home), 2001);
+	fclose(f);
+}
+
+Test(userdb, home_too_long_for_a_path_fails_closed_naming_the_user)
+{
+	FILE *f = text("app:x:1000:1000::/%s:/bin/sh\n"
+		       "app:x:0:0:root again:/root:/bin/sh\n",
+	    repeat('h', 5000));
+
+	cr_assert_eq(userdb_resolve("app", f, NULL, &id, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "home directory of user app"), "%s", err);
+	cr_assert_eq(userdb_resolve("1000:5", f, NULL, &id, err, sizeof(err)),
+	    -1, "by id as well");
+	cr_assert(strstr(err, "home directory of user 1000"), "%s", err);
+	fclose(f);
+}
+
+Test(userdb, long_group_lines_and_member_lists)
+{
+	static const char pt[] = "app:x:1000:1000::/h:/bin/sh\n";
+	static char members[300000];
+	FILE *p = fmemopen((void *)pt, sizeof(pt) - 1, "r");
+	FILE *g;
+	char *m = members;
+
+	/* app is the last of 20,000 members of a line of 200,000 bytes */
+	for (int i = 0; i < 20000; i++)
+		m += sprintf(m, "u%08d,", i);
+	g = text("%s:x:60:\nbig:x:61:%sapp\n", repeat('g', 100000), members);
+	cr_assert_eq(userdb_resolve("app", p, g, &id, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(id.ngroups, 2);
+	cr_assert_eq(id.groups[1], 61);
+	cr_assert_eq(userdb_resolve("app:60", p, g, &id, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(id.gid, 60, "a group whose name is 100,000 bytes");
+	fclose(p);
+	fclose(g);
+}
+
+Test(userdb, compat_and_comment_lines_are_skipped_in_both_files)
+{
+	static const char pt[] = "+app:x:0:0::/:/bin/sh\n"
+				 "-app:x:0:0::/:/bin/sh\n"
+				 "#app:x:0:0::/:/bin/sh\n"
+				 "app:x:1000:1000::/h:/bin/sh\n";
+	static const char gt[] = "+plus:x:10:app\n"
+				 "-minus:x:11:app\n"
+				 "#hash:x:12:app\n"
+				 "+:x:13:app\n"
+				 "real:x:14:app\n";
+	FILE *p = fmemopen((void *)pt, sizeof(pt) - 1, "r");
+	FILE *g = fmemopen((void *)gt, sizeof(gt) - 1, "r");
+
+	cr_assert_eq(userdb_resolve("app", p, g, &id, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(id.uid, 1000);
+	cr_assert_eq(id.ngroups, 2, "1000 and 14 only, got %zu", id.ngroups);
+	cr_assert_eq(id.groups[1], 14);
+	cr_assert_eq(userdb_resolve("app:+plus", p, g, &id, err, sizeof(err)),
+	    -1);
+	fclose(p);
+	fclose(g);
 }
