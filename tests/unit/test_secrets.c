@@ -12,6 +12,7 @@
 #include "secrets.h"
 
 static struct envlist env;
+static size_t own_n;
 static char err[512];
 static struct secrets_ctx x;
 static char *inherited[] = { "PATH=/bin", "FROM_ENV=inherited", "TOKEN=t0k",
@@ -29,6 +30,7 @@ static void
 teardown(void)
 {
 	envlist_free(&env);
+	own_n = 0;
 }
 
 static int
@@ -140,6 +142,29 @@ put(const char *name, const char *content, mode_t mode)
 	chmod(path, mode);
 }
 
+/* bosun's own environment for one test: inherited plus what own() adds */
+static char *own_env[32], own_buf[32][512];
+
+static void
+own(const char *name, const char *value)
+{
+	if (own_n == 0)
+		while (inherited[own_n])
+			own_env[own_n] = inherited[own_n], own_n++;
+	snprintf(own_buf[own_n], sizeof(own_buf[0]), "%s=%s", name, value);
+	own_env[own_n] = own_buf[own_n];
+	own_env[++own_n] = NULL;
+}
+
+/* Builds the command's environment again from own_env. */
+static void
+restart(void)
+{
+	envlist_free(&env);
+	cr_assert_eq(envlist_init(&env, own_env), 0);
+	x.inherited = own_env;
+}
+
 static char *
 path_of(const char *name)
 {
@@ -176,6 +201,7 @@ Test(secrets, precedence_of_the_sources)
 	argv[argc++] = "--secrets-dir";
 	argv[argc++] = secdir;
 	argv[argc++] = "--file-env";
+	argv[argc++] = "P2,P3,ALL";
 	snprintf(s1, sizeof(s1), "P3=%s", path_of("sec"));
 	snprintf(s2, sizeof(s2), "ALL=%s", path_of("sec"));
 	argv[argc++] = "-s";
@@ -186,10 +212,11 @@ Test(secrets, precedence_of_the_sources)
 	argv[argc] = NULL;
 	cr_assert_eq(cli_parse(&c, argc, argv, NULL, err, sizeof(err)), 0, "%s", err);
 
-	/* VAR_FILE variables as the environment would give them */
-	envlist_set(&env, "P2_FILE", path_of("ff"));
-	envlist_set(&env, "P3_FILE", path_of("ff"));
-	envlist_set(&env, "ALL_FILE", path_of("ff"));
+	/* VAR_FILE variables in bosun's own environment */
+	own("P2_FILE", path_of("ff"));
+	own("P3_FILE", path_of("ff"));
+	own("ALL_FILE", path_of("ff"));
+	restart();
 	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "FROM_ENV"), "envfile");
 	cr_assert_str_eq(envlist_get(&env, "P1"), "dir");
@@ -227,42 +254,131 @@ Test(secrets, secrets_dir_skips_dot_dot_names_and_bad_names)
 	cli_free(&c);
 }
 
-Test(secrets, file_env_sets_var_and_removes_var_file)
+static struct strlist
+names(char **v, size_t n)
 {
-	struct config c = { .file_env = 1 };
+	return (struct strlist){ v, n };
+}
+
+Test(secrets, file_env_sets_the_names_listed_and_removes_their_files)
+{
+	char *pats[] = { "DB_PASSWORD", "DB_U*" };
+	struct config c = { .file_env = names(pats, 2) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("pw", "hunter2\n", 0600);
-	envlist_set(&env, "DB_PASSWORD_FILE", path_of("pw"));
-	envlist_set(&env, "LOG_FILE_X", "/var/log/x");
+	put("user", "admin\n", 0600);
+	own("DB_PASSWORD_FILE", path_of("pw"));
+	own("FILE__DB_USER", path_of("user"));
+	own("SSL_CERT_FILE", "/nonexistent/ca.pem");
+	own("LOG_FILE_X", "/var/log/x");
+	restart();
 	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "DB_PASSWORD"), "hunter2");
+	cr_assert_str_eq(envlist_get(&env, "DB_USER"), "admin");
 	cr_assert_null(envlist_get(&env, "DB_PASSWORD_FILE"));
+	cr_assert_null(envlist_get(&env, "FILE__DB_USER"));
+	cr_assert_str_eq(envlist_get(&env, "SSL_CERT_FILE"), "/nonexistent/ca.pem");
+	cr_assert_null(envlist_get(&env, "SSL_CERT"));
 	cr_assert_str_eq(envlist_get(&env, "LOG_FILE_X"), "/var/log/x");
 }
 
 Test(secrets, file_env_with_both_in_the_environment_is_an_error)
 {
-	struct config c = { .file_env = 1 };
+	char *pats[] = { "*" };
+	struct config c = { .file_env = names(pats, 1) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("pw", "hunter2\n", 0600);
-	envlist_set(&env, "TOKEN_FILE", path_of("pw"));
+	own("TOKEN_FILE", path_of("pw"));
+	restart();
 	cr_assert_eq(secrets_load(&x, &c), -1, "TOKEN is in bosun's environment");
 	cr_assert_str_eq(err, "both TOKEN and TOKEN_FILE are set");
 }
 
+Test(secrets, file_env_with_both_forms_is_an_error)
+{
+	char *pats[] = { "PW" };
+	struct config c = { .file_env = names(pats, 1) };
+
+	cr_assert_not_null(mkdtemp(dir));
+	put("pw", "hunter2\n", 0600);
+	own("FILE__PW", path_of("pw"));
+	own("PW_FILE", path_of("pw"));
+	restart();
+	cr_assert_eq(secrets_load(&x, &c), -1);
+	cr_assert_str_eq(err, "both PW_FILE and FILE__PW are set");
+}
+
 Test(secrets, file_env_never_takes_a_value_for_a_path)
 {
-	struct config c = { .file_env = 1 };
+	char *pats[] = { "*" };
+	struct config c = { .file_env = names(pats, 1) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("a", "/etc/hostname\n", 0600);
 	/* A_FILE_FILE sets A_FILE, whose value must not be read as a path */
-	envlist_set(&env, "A_FILE_FILE", path_of("a"));
+	own("A_FILE_FILE", path_of("a"));
+	restart();
 	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "A_FILE"), "/etc/hostname");
 	cr_assert_null(envlist_get(&env, "A"));
+}
+
+Test(secrets, file_env_leaves_what_env_files_set_untouched)
+{
+	char *pats[] = { "*" };
+	struct config c = { .file_env = names(pats, 1) };
+
+	cr_assert_not_null(mkdtemp(dir));
+	put("a", "s3cr3t\n", 0600);
+	cr_assert_eq(parse("B_FILE=/nonexistent/b\n"), 0);
+	envlist_set(&env, "C_FILE", path_of("a"));
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "B_FILE"), "/nonexistent/b");
+	cr_assert_str_eq(envlist_get(&env, "C_FILE"), path_of("a"));
+	cr_assert_null(envlist_get(&env, "B"));
+	cr_assert_null(envlist_get(&env, "C"));
+}
+
+Test(secrets, kubernetes_volume_read_through_the_resolved_directory)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/..v1"), 0700);
+	mkdir(path_of("s/..v2"), 0700);
+	put("s/..v1/KEY", "old\n", 0600);
+	put("s/..v2/KEY", "new\n", 0600);
+	put("s/..v2/NEW", "n\n", 0600);
+	symlink("..v2", path_of("s/..data"));
+	/* a top-level link still to the old version: not what is read */
+	symlink("..v1/KEY", path_of("s/KEY"));
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "KEY"), "new");
+	cr_assert_str_eq(envlist_get(&env, "NEW"), "n");
+	cr_assert_null(secrets_reading, "nothing is being read");
+	cli_free(&c);
+}
+
+Test(secrets, invalid_names_are_skipped_before_any_lookup)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	put("s/A", "a\n", 0600);
+	symlink("user@host.123:456", path_of("s/.#A"));
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "A"), "a");
+	cli_free(&c);
 }
 
 Test(secrets, env_reference_moves_the_variable)
@@ -317,7 +433,7 @@ Test(secrets, secret_options_from_the_environment)
 	struct config c = { 0 };
 	char *argv[] = { "bosun", "true", NULL };
 	char *envp[] = { "BOSUN_SECRETS=A=/run/a,B=env:X",
-		"BOSUN_SECRETS_DIR=/run/secrets", "BOSUN_FILE_ENV=1",
+		"BOSUN_SECRETS_DIR=/run/secrets", "BOSUN_FILE_ENV=A,B_*",
 		"BOSUN_ENV_FILE=/a.env,/b.env", "BOSUN_HOOK=/h1,/h2",
 		"BOSUN_HOOKS_DIR=/hooks", "BOSUN_HOOK_TIMEOUT=5s", NULL };
 
@@ -325,7 +441,8 @@ Test(secrets, secret_options_from_the_environment)
 	cr_assert_eq(c.secrets.n, 2);
 	cr_assert_str_eq(c.secrets.v[1], "B=env:X");
 	cr_assert_eq(c.secrets_dirs.n, 1);
-	cr_assert(c.file_env);
+	cr_assert_eq(c.file_env.n, 2);
+	cr_assert_str_eq(c.file_env.v[1], "B_*");
 	cr_assert_eq(c.env_files.n, 2);
 	cr_assert_eq(c.hooks.n, 2);
 	cr_assert_str_eq(c.hooks_dir, "/hooks");
