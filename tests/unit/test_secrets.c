@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* secrets: names, trimming, env-file parsing, sources and precedence. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,4 +454,101 @@ Test(secrets, secret_options_from_the_environment)
 	cr_assert_eq(cli_parse(&c, 2, argv, NULL, err, sizeof(err)), 0);
 	cr_assert_not(secrets_wanted(&c));
 	cr_assert_eq(c.hook_timeout, 30000);
+}
+
+/*
+ * Every copy of a value is zeroed before it is freed. This binary is
+ * linked with -Wl,--wrap=free (Makefile): while tracking, each block freed
+ * by bosun's code is scanned for a marker value first.
+ */
+#define MARK "MARK-b7e3c1-zeroed"
+
+void __real_free(void *p);
+void __wrap_free(void *p);
+static volatile int tracking, found, scanned;
+
+void
+__wrap_free(void *p)
+{
+	if (tracking && p) {
+		scanned++;
+		if (memmem(p, malloc_usable_size(p), MARK, strlen(MARK)))
+			found++;
+	}
+	__real_free(p);
+}
+
+/* Like put, without stdio: its buffer would leave the marker in the heap. */
+static void
+put_raw(const char *name, const char *content)
+{
+	int fd = open(path_of(name), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
+}
+
+Test(secrets, the_free_wrapper_sees_a_value_left_behind)
+{
+	char *volatile p = strdup("x=" MARK);
+
+	tracking = 1;
+	free(p);
+	tracking = 0;
+	cr_assert_eq(found, 1, "scanned %d; the positive control: a block still holding "
+			       "the marker is found", scanned);
+}
+
+Test(secrets, every_copy_of_a_value_is_zeroed_before_free)
+{
+	struct config c = { 0 };
+	char big[20000], spec[300], envfile[300], secdir[300], kube[300];
+	char *argv[16];
+	int argc = 0;
+	size_t i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	/* larger than the first read buffer, so that it grows by copying */
+	for (i = 0; i + strlen(MARK) < sizeof(big); i += strlen(MARK))
+		memcpy(big + i, MARK, strlen(MARK));
+	big[i] = '\0';
+	put_raw("big", big);
+	put_raw("e.env", "E1=" MARK "\nE2=" MARK "\n");
+	mkdir(path_of("d"), 0700);
+	put_raw("d/D1", MARK "\n");
+	mkdir(path_of("k"), 0700);
+	mkdir(path_of("k/..v1"), 0700);
+	put_raw("k/..v1/K1", MARK "\n");
+	symlink("..v1", path_of("k/..data"));
+	argv[argc++] = "bosun";
+	snprintf(spec, sizeof(spec), "BIG=%s", path_of("big"));
+	argv[argc++] = "-s";
+	argv[argc++] = spec;
+	snprintf(envfile, sizeof(envfile), "%s", path_of("e.env"));
+	argv[argc++] = "--env-file";
+	argv[argc++] = envfile;
+	snprintf(secdir, sizeof(secdir), "%s", path_of("d"));
+	argv[argc++] = "--secrets-dir";
+	argv[argc++] = secdir;
+	snprintf(kube, sizeof(kube), "%s", path_of("k"));
+	argv[argc++] = "--secrets-dir";
+	argv[argc++] = kube;
+	argv[argc++] = "true";
+	cr_assert_eq(cli_parse(&c, argc, argv, NULL, err, sizeof(err)), 0);
+
+	tracking = 1;
+	envlist_set(&env, "A", MARK);
+	envlist_set(&env, "A", "replaced");
+	envlist_set(&env, "B", MARK);
+	envlist_unset(&env, "B");
+	cr_assert_eq(parse("P=" MARK "\nP=again\n"), 0, "%s", err);
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "K1"), MARK);
+	cr_assert_str_eq(envlist_get(&env, "E2"), MARK);
+	envlist_free(&env);
+	tracking = 0;
+	cr_assert_gt(scanned, 10, "the wrapper saw bosun's frees");
+	cr_assert_eq(found, 0, "%d freed block(s) still held a value", found);
+	cli_free(&c);
 }
