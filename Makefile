@@ -78,8 +78,12 @@ $(MUSL)/.done: tools/musl-deps
 $(B)/dyn $(B)/static $(B)/unit:
 	mkdir -p $@
 
+# per-test link flags: test_secrets checks that values are zeroed before
+# free, through a wrapper around free
+UNIT_LDFLAGS_test_secrets = -Wl,--wrap=free
+
 $(B)/unit/%: tests/unit/%.c $(MODOBJ) | $(B)/unit
-	$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Isrc -o $@ $< $(MODOBJ) -lcriterion $(LDLIBS_DEPS)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-field-initializers -Isrc -o $@ $< $(MODOBJ) $(UNIT_LDFLAGS_$*) -lcriterion $(LDLIBS_DEPS)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done

@@ -11,12 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "filter.h"
 #include "privdrop.h"
 
 #define VERSION "0.1.0"
+
+#define NAME_CHAR(ch)                                                          \
+	((ch) == '_' || ((ch) >= 'A' && (ch) <= 'Z') ||                        \
+	    ((ch) >= 'a' && (ch) <= 'z') || ((ch) >= '0' && (ch) <= '9'))
 
 enum kind { FLAG, COUNT, VALUE, LIST };
 
@@ -148,11 +153,75 @@ set_secrets_dir(struct config *c, const char *v, char *err, size_t len)
 	return add(&c->secrets_dirs, v, err, len);
 }
 
+/* A name, or a shell pattern of names: name characters, '*', '?' and
+ * bracket expressions only, so that no path or option is taken for one. */
+static int
+file_env_item(const char *p, size_t n)
+{
+	static const char *const bools[] = { "1", "0", "true", "false", "yes",
+		"no", "on", "off" };
+	int meta = 0;
+	size_t i, k;
+
+	for (k = 0; k < sizeof(bools) / sizeof(bools[0]); k++)
+		if (strlen(bools[k]) == n && strncasecmp(p, bools[k], n) == 0)
+			return -2;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '*' || p[i] == '?') {
+			meta = 1;
+		} else if (p[i] == '[') {
+			meta = 1;
+			for (k = ++i; i < n && p[i] != ']'; i++)
+				if (!(NAME_CHAR(p[i]) || p[i] == '!' ||
+				        p[i] == '^' || p[i] == '-'))
+					return -1;
+			if (i == n || i == k)
+				return -1;
+		} else if (!NAME_CHAR(p[i])) {
+			return -1;
+		}
+	}
+	return n > 0 && (meta || p[0] < '0' || p[0] > '9') ? 0 : -1;
+}
+
 static int
 set_file_env(struct config *c, const char *v, char *err, size_t len)
 {
-	c->file_env = 1;
-	return 0;
+	const char *p, *q;
+	char item[256];
+	size_t n;
+	int r;
+
+	for (p = v;; p = q + 1) {
+		q = strchrnul(p, ',');
+		n = q - p;
+		if ((r = file_env_item(p, n)) == -2) {
+			snprintf(err, len,
+			    "takes the names of the variables to read from "
+			    "NAME_FILE or FILE__NAME now (e.g. "
+			    "POSTGRES_PASSWORD,POSTGRES_USER or '*'), not "
+			    "'%.*s'",
+			    (int)n, p);
+			return -1;
+		}
+		if (r < 0 || n >= sizeof(item)) {
+			if (n == 0)
+				snprintf(err, len, "empty name");
+			else
+				snprintf(err, len,
+				    "'%.*s' is not a variable name or a "
+				    "pattern of names (NAME[,NAME...], e.g. "
+				    "POSTGRES_PASSWORD or 'POSTGRES_*')",
+				    (int)(n < 64 ? n : 64), p);
+			return -1;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (add(&c->file_env, item, err, len) < 0)
+			return -1;
+		if (*q == '\0')
+			return 0;
+	}
 }
 
 static int
@@ -180,7 +249,12 @@ set_hooks_dir(struct config *c, const char *v, char *err, size_t len)
 static int
 set_hook_timeout(struct config *c, const char *v, char *err, size_t len)
 {
-	return set_duration(&c->hook_timeout, v, err, len);
+	if (set_duration(&c->hook_timeout, v, err, len) < 0)
+		return -1;
+	if (c->hook_timeout > 0)
+		return 0;
+	snprintf(err, len, "a hook needs more than 0 ms");
+	return -1;
 }
 
 static int
@@ -224,6 +298,10 @@ set_seccomp_deny(struct config *c, const char *v, char *err, size_t len)
 	size_t old = c->seccomp_deny ? strlen(c->seccomp_deny) : 0;
 	char *s;
 
+	if (strspn(v, ",") == strlen(v)) {
+		snprintf(err, len, "empty list of system calls");
+		return -1;
+	}
 	if (filter_check_syscalls(v, err, len) < 0)
 		return -1;
 	if (!(s = realloc(c->seccomp_deny, old + strlen(v) + 2))) {
@@ -248,7 +326,7 @@ static const struct option options[] = {
 	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_verbose },
 	{ 's', "secret", "BOSUN_SECRETS", LIST, set_secret },
 	{ 0, "secrets-dir", "BOSUN_SECRETS_DIR", LIST, set_secrets_dir },
-	{ 0, "file-env", "BOSUN_FILE_ENV", FLAG, set_file_env },
+	{ 0, "file-env", "BOSUN_FILE_ENV", LIST, set_file_env },
 	{ 0, "env-file", "BOSUN_ENV_FILE", LIST, set_env_file },
 	{ 0, "hook", "BOSUN_HOOK", LIST, set_hook },
 	{ 0, "hooks-dir", "BOSUN_HOOKS_DIR", VALUE, set_hooks_dir },
@@ -286,7 +364,9 @@ const char cli_help[] =
 "      --env-file PATH    NAME=VALUE lines, Docker's syntax; repeatable\n"
 "      --secrets-dir DIR  each file in DIR is a variable named after it\n"
 "                         (/run/secrets, Kubernetes secret volumes)\n"
-"      --file-env         VAR_FILE=/path in the environment sets VAR\n"
+"      --file-env NAME,...  NAME from the file at NAME_FILE or FILE__NAME\n"
+"                         in bosun's own environment; NAME may be a shell\n"
+"                         pattern (POSTGRES_*, * for all); repeatable\n"
 "  -s, --secret NAME=SRC  NAME from file SRC, or from env:VAR; repeatable\n"
 "      --hooks-dir DIR    run each executable in DIR, in lexical order\n"
 "      --hook PATH        run PATH; its NAME=VALUE output is merged in\n"
@@ -363,6 +443,7 @@ cli_free(struct config *c)
 {
 	strlist_free(&c->secrets);
 	strlist_free(&c->secrets_dirs);
+	strlist_free(&c->file_env);
 	strlist_free(&c->env_files);
 	strlist_free(&c->hooks);
 	free(c->hooks_dir);

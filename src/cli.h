@@ -30,7 +30,7 @@ struct config {
 	/* where the command's environment comes from (secrets.c, hooks.c) */
 	struct strlist secrets; /* NAME=SOURCE */
 	struct strlist secrets_dirs;
-	int file_env;
+	struct strlist file_env; /* names or patterns: NAME_FILE sets NAME */
 	struct strlist env_files;
 	struct strlist hooks;
 	char *hooks_dir;

@@ -3,25 +3,105 @@
  * envlist: the command's environment, built as a separate array and handed
  * to execve, so nothing bosun adds (later: secrets) ever enters bosun's own
  * environment. Starts as a copy of bosun's environment minus every
- * BOSUN_* variable. Strings set here are owned, and zeroed when freed.
+ * BOSUN_* variable, one entry per name: of two entries with one name (which
+ * execve allows) the first is kept, as getenv sees it, and the name is
+ * recorded for a warning. Strings set here are owned, and zeroed when freed.
+ *
+ * Lookups go through an index: open addressing with linear probing on the
+ * name's FNV-1a hash, never more than half full, so that merging n
+ * variables costs O(n), not O(n^2). v stays a NULL-terminated array usable
+ * as envp at every moment; unsetting compacts it in order and rebuilds the
+ * index once, however many names go.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "envlist.h"
 
-/* The index of NAME=..., or -1; stops at the first differing byte. */
+/* The length of the name of entry s, or -1 when it has no '='. */
 static long
-find(const struct envlist *e, const char *name)
+name_len(const char *s)
 {
-	size_t n = strlen(name), i;
+	const char *eq = strchr(s, '=');
 
-	for (i = 0; i < e->n; i++)
-		if (e->v[i][0] == name[0] && strncmp(e->v[i], name, n) == 0 &&
-		    e->v[i][n] == '=')
+	return eq ? eq - s : -1;
+}
+
+static size_t
+hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n--) {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* The index in v of the entry named by the n bytes at name, or -1. */
+static long
+lookup(
+    const struct envlist_index *x, char *const *v, const char *name, size_t n)
+{
+	size_t h, i;
+
+	if (!x->slot)
+		return -1;
+	for (h = hash(name, n) & x->mask; x->slot[h]; h = (h + 1) & x->mask) {
+		i = x->slot[h] - 1;
+		if (strncmp(v[i], name, n) == 0 && v[i][n] == '=')
 			return (long)i;
+	}
 	return -1;
+}
+
+/* Records entry i, whose name is the n bytes at s; a free slot exists. */
+static void
+insert(struct envlist_index *x, const char *s, size_t n, size_t i)
+{
+	size_t h;
+
+	for (h = hash(s, n) & x->mask; x->slot[h]; h = (h + 1) & x->mask)
+		;
+	x->slot[h] = i + 1;
+}
+
+/* Indexes the n entries of v again, in the slots there are. */
+static void
+reindex(struct envlist_index *x, char *const *v, size_t n)
+{
+	size_t i;
+	long len;
+
+	memset(x->slot, 0, (x->mask + 1) * sizeof(*x->slot));
+	for (i = 0; i < n; i++)
+		if ((len = name_len(v[i])) >= 0)
+			insert(x, v[i], len, i);
+}
+
+/* A new index of the n entries of v, with room for want entries. */
+static int
+rebuild(struct envlist_index *x, char *const *v, size_t n, size_t want)
+{
+	size_t size = 16, *slot;
+
+	while (size < 2 * want) {
+		if (size > SIZE_MAX / 2 / sizeof(*slot)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		size *= 2;
+	}
+	if (!(slot = calloc(size, sizeof(*slot))))
+		return -1;
+	free(x->slot);
+	x->slot = slot;
+	x->mask = size - 1;
+	reindex(x, v, n);
+	return 0;
 }
 
 static int
@@ -43,10 +123,27 @@ grow(struct envlist *e)
 	return 0;
 }
 
+static int
+add_dup(struct envlist *e, const char *name, size_t n)
+{
+	char **d = realloc(e->dups, (e->ndups + 1) * sizeof(*d));
+
+	if (!d)
+		return -1;
+	e->dups = d;
+	if (!(d[e->ndups] = strndup(name, n)))
+		return -1;
+	e->ndups++;
+	return 0;
+}
+
 int
 envlist_init(struct envlist *e, char *const *envp)
 {
-	size_t n = 0;
+	unsigned char *seen = NULL;
+	size_t n = 0, i;
+	long len, j;
+	char *s;
 
 	memset(e, 0, sizeof(*e));
 	while (envp && envp[n])
@@ -55,32 +152,67 @@ envlist_init(struct envlist *e, char *const *envp)
 	e->cap = n + 8;
 	e->v = malloc(e->cap * sizeof(*e->v));
 	e->owned = malloc(e->cap);
-	if (!e->v || !e->owned) {
-		envlist_free(e);
-		return -1;
-	}
-	for (; envp && *envp; envp++) {
-		if (strncmp(*envp, "BOSUN_", 6) == 0)
+	e->orig = malloc((n + 1) * sizeof(*e->orig));
+	seen = calloc(n + 1, 1);
+	if (!e->v || !e->owned || !e->orig || !seen ||
+	    rebuild(&e->idx, NULL, 0, e->cap) < 0 ||
+	    rebuild(&e->oidx, NULL, 0, n + 1) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		s = envp[i];
+		if (strncmp(s, "BOSUN_", 6) == 0)
 			continue;
+		if ((len = name_len(s)) < 0) {
+			/* not a variable: passed on as it is */
+			e->owned[e->n] = 0;
+			e->v[e->n++] = s;
+			continue;
+		}
+		if ((j = lookup(&e->idx, e->v, s, len)) >= 0) {
+			if (!seen[j] && add_dup(e, s, len) < 0)
+				goto fail;
+			seen[j] = 1;
+			continue;
+		}
+		insert(&e->idx, s, len, e->n);
 		e->owned[e->n] = 0;
-		e->v[e->n++] = *envp;
+		e->v[e->n++] = s;
+		insert(&e->oidx, s, len, e->norig);
+		e->orig[e->norig++] = s;
 	}
 	e->v[e->n] = NULL;
+	e->orig[e->norig] = NULL;
+	free(seen);
 	return 0;
+fail:
+	free(seen);
+	envlist_free(e);
+	errno = ENOMEM;
+	return -1;
 }
 
 const char *
 envlist_get(const struct envlist *e, const char *name)
 {
-	long i = find(e, name);
+	size_t n = strlen(name);
+	long i = lookup(&e->idx, e->v, name, n);
 
-	return i < 0 ? NULL : e->v[i] + strlen(name) + 1;
+	return i < 0 ? NULL : e->v[i] + n + 1;
+}
+
+/* The value NAME (its n bytes at name) had in the environment given. */
+const char *
+envlist_inherited(const struct envlist *e, const char *name, size_t n)
+{
+	long i = lookup(&e->oidx, e->orig, name, n);
+
+	return i < 0 ? NULL : e->orig[i] + n + 1;
 }
 
 static void
 drop(struct envlist *e, size_t i)
 {
-	if (e->owned[i]) {
+	if (e->owned[i] & 1) {
 		explicit_bzero(e->v[i], strlen(e->v[i]));
 		free(e->v[i]);
 	}
@@ -98,33 +230,61 @@ envlist_set(struct envlist *e, const char *name, const char *value)
 	memcpy(s, name, n);
 	s[n] = '=';
 	memcpy(s + n + 1, value, m + 1);
-	if ((i = find(e, name)) >= 0) {
+	if ((i = lookup(&e->idx, e->v, name, n)) >= 0) {
 		drop(e, i);
 	} else {
-		if (grow(e) < 0) {
+		if (grow(e) < 0 ||
+		    ((e->n + 1) * 2 > e->idx.mask + 1 &&
+		        rebuild(&e->idx, e->v, e->n, 2 * (e->n + 1)) < 0)) {
 			explicit_bzero(s, n + m + 1);
 			free(s);
 			return -1;
 		}
 		i = (long)e->n++;
 		e->v[e->n] = NULL;
+		insert(&e->idx, s, n, i);
 	}
 	e->v[i] = s;
 	e->owned[i] = 1;
 	return 0;
 }
 
+/* Removes every entry named in names[0..k), in one pass over the array. */
+void
+envlist_unset_all(struct envlist *e, char *const *names, size_t k)
+{
+	size_t i, j, hit = 0;
+	long at;
+
+	/* mark first: a freed string must not be compared with later */
+	for (i = 0; i < k; i++)
+		if ((at = lookup(&e->idx, e->v, names[i], strlen(names[i]))) >=
+		        0 &&
+		    !(e->owned[at] & 2)) {
+			e->owned[at] |= 2;
+			hit++;
+		}
+	if (!hit)
+		return;
+	for (i = j = 0; i < e->n; i++) {
+		if (e->owned[i] & 2) {
+			drop(e, i);
+			continue;
+		}
+		e->v[j] = e->v[i];
+		e->owned[j++] = e->owned[i];
+	}
+	e->n = j;
+	e->v[j] = NULL;
+	reindex(&e->idx, e->v, e->n);
+}
+
 void
 envlist_unset(struct envlist *e, const char *name)
 {
-	long i = find(e, name);
+	char *names[] = { (char *)name };
 
-	if (i < 0)
-		return;
-	drop(e, i);
-	memmove(&e->v[i], &e->v[i + 1], (e->n - i) * sizeof(*e->v));
-	memmove(&e->owned[i], &e->owned[i + 1], e->n - i - 1);
-	e->n--;
+	envlist_unset_all(e, names, 1);
 }
 
 void
@@ -134,7 +294,13 @@ envlist_free(struct envlist *e)
 
 	for (i = 0; i < e->n; i++)
 		drop(e, i);
+	for (i = 0; i < e->ndups; i++)
+		free(e->dups[i]);
+	free(e->dups);
 	free(e->v);
 	free(e->owned);
+	free(e->idx.slot);
+	free(e->orig);
+	free(e->oidx.slot);
 	memset(e, 0, sizeof(*e));
 }

@@ -119,6 +119,10 @@ main(int argc, char **argv)
 		log_error("cannot build the environment: %s", strerror(errno));
 		goto fail;
 	}
+	for (size_t i = 0; i < env.ndups; i++)
+		log_warn("%.64s is set more than once in the environment; "
+		         "the command gets the first value only",
+		    env.dups[i]);
 
 	/* 5. Who the command will run as, and its seccomp filter: resolved
 	 * now, applied in the child just before exec. */

@@ -13,7 +13,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,37 @@
 
 /* env-files and hook output are read whole, up to this size */
 #define ENVFILE_MAX (4 << 20)
+
+/* how often a Kubernetes volume is read again when it changed meanwhile */
+#define KUBE_TRIES 10
+
+/*
+ * The secret source being opened or read, for a start-up deadline's
+ * message: a copy of a path from the configuration (never a value) in a
+ * buffer of its own, NULL between reads. The pointer is cleared while the
+ * buffer is written, so a signal handler never sees it half written.
+ */
+const char *volatile secrets_reading;
+static char reading_buf[4200];
+
+static void
+reading(const char *path, const char *name)
+{
+	secrets_reading = NULL;
+	atomic_signal_fence(memory_order_seq_cst);
+	if (name)
+		snprintf(reading_buf, sizeof(reading_buf), "%s/%s", path, name);
+	else
+		snprintf(reading_buf, sizeof(reading_buf), "%s", path);
+	atomic_signal_fence(memory_order_seq_cst);
+	secrets_reading = reading_buf;
+}
+
+static void
+done_reading(void)
+{
+	secrets_reading = NULL;
+}
 
 int
 secrets_valid_name(const char *s, size_t n)
@@ -83,9 +116,9 @@ secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
 	if (strlen(name) + 1 + n + 1 > SECRETS_MAX_STRING)
 		return fail(x,
 		    "%s from %s is too large for the environment "
-		    "(%zu bytes; at most %d for NAME=VALUE): mount the secret "
+		    "(%zu bytes for NAME=VALUE; at most %d): mount the secret "
 		    "as a file instead",
-		    name, source, n, SECRETS_MAX_STRING - 2);
+		    name, source, strlen(name) + 1 + n, SECRETS_MAX_STRING - 1);
 	if (!(copy = malloc(n + 1)))
 		return fail(x, "out of memory");
 	memcpy(copy, v, n);
@@ -99,15 +132,11 @@ secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
 	return 0;
 }
 
+/* NAME's value in bosun's own environment (indexed by the envlist). */
 static const char *
 inherited(const struct secrets_ctx *x, const char *name, size_t n)
 {
-	char *const *e;
-
-	for (e = x->inherited; e && *e; e++)
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return *e + n + 1;
-	return NULL;
+	return envlist_inherited(x->env, name, n);
 }
 
 /*
@@ -162,22 +191,19 @@ secrets_parse_envfile(
 }
 
 /*
- * Reads a regular file (symlinks followed) of at most max bytes into a
- * new buffer. Returns 0, or -1 with errno (EFBIG when larger than max).
+ * Reads the regular file open at fd, of at most max bytes, into a new
+ * buffer, and closes fd. Returns 0, or -1 with errno (EFBIG when larger
+ * than max, EINVAL when not a regular file).
  */
-int
-secrets_read(const char *path, size_t max, char **out, size_t *n)
+static int
+read_fd(int fd, size_t max, char **out, size_t *n)
 {
 	struct stat st;
 	size_t len = 0, cap = 4096;
-	char *buf, *nb;
+	char *buf = NULL, *nb;
 	ssize_t r;
-	int fd, e;
+	int e;
 
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		close(fd);
@@ -228,6 +254,23 @@ fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+/*
+ * Reads a regular file (symlinks followed) of at most max bytes into a
+ * new buffer. Returns 0, or -1 with errno (EFBIG when larger than max).
+ */
+int
+secrets_read(const char *path, size_t max, char **out, size_t *n)
+{
+	int fd, r;
+
+	reading(path, NULL);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	r = fd < 0 ? -1 : read_fd(fd, max, out, n);
+	done_reading();
+	return r;
 }
 
 static const char *
@@ -295,8 +338,11 @@ secrets_list_dir(const char *dir, int hidden, char ***out, size_t *count)
 	DIR *dp;
 	int e;
 
-	if (!(dp = opendir(dir)))
+	reading(dir, NULL);
+	if (!(dp = opendir(dir))) {
+		done_reading();
 		return -1;
+	}
 	while ((d = readdir(dp))) {
 		if (d->d_name[0] == '.' &&
 		    (hidden || d->d_name[1] == '.' || d->d_name[1] == '\0'))
@@ -305,6 +351,7 @@ secrets_list_dir(const char *dir, int hidden, char ***out, size_t *count)
 		    !(nn[n] = strdup(d->d_name))) {
 			e = errno;
 			closedir(dp);
+			done_reading();
 			secrets_free_list(nn ? nn : names, n);
 			errno = e;
 			return -1;
@@ -313,6 +360,7 @@ secrets_list_dir(const char *dir, int hidden, char ***out, size_t *count)
 		n++;
 	}
 	closedir(dp);
+	done_reading();
 	if (n)
 		qsort(names, n, sizeof(*names), by_name);
 	*out = names;
@@ -328,14 +376,22 @@ secrets_free_list(char **names, size_t n)
 	free(names);
 }
 
+static void
+skip_name(const char *dir, const char *name)
+{
+	log_warn("skipping secret file %s/%s: '%s' is not a valid variable "
+	         "name",
+	    dir, name, name);
+}
+
 /*
- * Every regular file in dir, symlinks followed, is a variable named after
- * it. Names starting with ".." (Kubernetes' ..data and its timestamped
- * directories) are skipped; other names that are not variable names are
- * skipped with a warning.
+ * A plain secrets directory (Docker's /run/secrets): every regular file,
+ * symlinks followed, is a variable named after it. Names that are not
+ * variable names are skipped with a warning before anything is looked up,
+ * so an editor's dangling ".#KEY" link is no error.
  */
 static int
-secrets_dir(struct secrets_ctx *x, const char *dir)
+plain_dir(struct secrets_ctx *x, const char *dir)
 {
 	char **names, path[4096];
 	size_t n, i;
@@ -347,65 +403,313 @@ secrets_dir(struct secrets_ctx *x, const char *dir)
 		    strerror(errno));
 	for (i = 0; i < n && r == 0; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (stat(path, &st) < 0) {
-			r = fail(x, "cannot read secret %s: %s", path,
-			    strerror(errno));
-		} else if (!S_ISREG(st.st_mode)) {
+		if (!secrets_valid_name(names[i], strlen(names[i])))
+			skip_name(dir, names[i]);
+		else if (stat(path, &st) < 0)
+			r = fail(x, "cannot read secret %s from %s: %s",
+			    names[i], path, strerror(errno));
+		else if (!S_ISREG(st.st_mode))
 			log_debug("skipping %s: not a regular file", path);
-		} else if (!secrets_valid_name(names[i], strlen(names[i]))) {
-			log_warn("skipping secret file %s: '%s' is not a valid "
-			         "variable name",
-			    path, names[i]);
-		} else {
+		else
 			r = from_file(x, names[i], path);
-		}
 	}
 	secrets_free_list(names, n);
 	return r;
 }
 
+/* A key read from one version of a Kubernetes volume, not yet set. */
+struct key {
+	char *name;
+	char *buf; /* NULL: skipped (invalid name, not a regular file) */
+	size_t n;
+	int valid;
+};
+
+static void
+free_keys(struct key *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (k[i].buf) {
+			explicit_bzero(k[i].buf, k[i].n);
+			free(k[i].buf);
+		}
+		free(k[i].name);
+	}
+	free(k);
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+	return strcmp(
+	    ((const struct key *)a)->name, ((const struct key *)b)->name);
+}
+
 /*
- * The docker-library convention: VAR_FILE=/path sets VAR to the file's
- * content and is removed. VAR also set in bosun's own environment is an
- * error; a VAR from an env-file or a secrets directory is overridden
- * (that is the order of precedence). Only the
- * VAR_FILE variables present before this step count, so that a value read
- * here can never be taken for a path.
+ * Every key of the version directory open at vfd, read through it with
+ * openat (never through the top-level links, which may already point to
+ * the next version). Returns 0, or -1 with errno and *what the key that
+ * failed (NULL: the listing).
  */
 static int
-file_env(struct secrets_ctx *x)
+read_version(const char *dir, int vfd, struct key **out, size_t *count,
+    const char **what)
 {
-	struct strlist todo = { 0 };
-	char name[256], path[4096];
-	const char *entry, *eq;
-	size_t i, n;
-	int r = 0;
+	struct key *k = NULL, *nk;
+	struct dirent *d;
+	size_t n = 0, i;
+	DIR *dp;
+	int fd, e;
 
-	if (!(todo.v = calloc(x->env->n + 1, sizeof(*todo.v))))
-		return fail(x, "out of memory");
-	for (i = 0; i < x->env->n; i++) {
-		entry = x->env->v[i];
-		eq = strchr(entry, '=');
-		if (eq && (n = eq - entry) > 5 &&
-		    memcmp(eq - 5, "_FILE", 5) == 0 &&
-		    secrets_valid_name(entry, n - 5) && n < sizeof(name))
-			todo.v[todo.n++] = strndup(entry, n - 5);
+	*what = NULL;
+	if ((fd = dup(vfd)) < 0)
+		return -1;
+	if (!(dp = fdopendir(fd))) {
+		close(fd);
+		return -1;
 	}
-	for (i = 0; i < todo.n && r == 0; i++) {
-		if (!todo.v[i]) {
-			r = fail(x, "out of memory");
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.' &&
+		    (d->d_name[1] == '.' || d->d_name[1] == '\0'))
+			continue;
+		if (!(nk = realloc(k, (n + 1) * sizeof(*k))))
+			goto fail;
+		k = nk;
+		k[n] = (struct key){ .name = strdup(d->d_name) };
+		if (!k[n++].name)
+			goto fail;
+	}
+	closedir(dp);
+	dp = NULL;
+	if (n)
+		qsort(k, n, sizeof(*k), by_key);
+	for (i = 0; i < n; i++) {
+		if (!(k[i].valid =
+		            secrets_valid_name(k[i].name, strlen(k[i].name))))
+			continue;
+		reading(dir, k[i].name);
+		fd = openat(vfd, k[i].name,
+		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+		if (fd < 0 && errno == ELOOP) {
+			done_reading();
+			continue; /* a link: not a key the kubelet wrote */
+		}
+		if (fd < 0 ||
+		    read_fd(fd, SECRETS_MAX_STRING, &k[i].buf, &k[i].n) < 0) {
+			done_reading();
+			if (errno == EISDIR || errno == EINVAL)
+				continue; /* not a regular file: skipped */
+			*what = k[i].name;
+			goto fail;
+		}
+		done_reading();
+	}
+	*out = k;
+	*count = n;
+	return 0;
+fail:
+	e = errno;
+	if (dp)
+		closedir(dp);
+	if (*what) {
+		/* the name outlives the list, for the message */
+		static char name[256];
+
+		snprintf(name, sizeof(name), "%s", *what);
+		*what = name;
+	}
+	free_keys(k, n);
+	errno = e;
+	return -1;
+}
+
+/*
+ * A Kubernetes secret volume: KEY -> ..data/KEY, ..data -> ..TIMESTAMP,
+ * and the kubelet swaps a new version in by renaming a new ..data link
+ * over the old one, then deletes the old directory. All keys are read
+ * from the one directory ..data resolved to; if ..data changed meanwhile
+ * (or a key vanished with its directory) what was read is discarded and
+ * the volume read again, up to KUBE_TRIES times.
+ */
+static int
+kube_dir(struct secrets_ctx *x, const char *dir, int dfd)
+{
+	char target[4096], again[4096], path[4300];
+	struct key *k;
+	const char *what;
+	ssize_t t, t2;
+	size_t n, i;
+	int tries, vfd, r, e;
+
+	for (tries = 0; tries < KUBE_TRIES; tries++) {
+		reading(dir, "..data");
+		t = readlinkat(dfd, "..data", target, sizeof(target) - 1);
+		if (t < 0) {
+			done_reading();
+			return fail(x, "cannot read secrets directory %s: %s",
+			    dir, strerror(errno));
+		}
+		target[t] = '\0';
+		vfd = openat(dfd, target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		done_reading();
+		what = NULL;
+		r = vfd < 0 ? -1 : read_version(dir, vfd, &k, &n, &what);
+		e = errno;
+		if (vfd >= 0)
+			close(vfd);
+		t2 = readlinkat(dfd, "..data", again, sizeof(again) - 1);
+		if (t2 == t && memcmp(target, again, t) == 0) {
+			if (r < 0 && what)
+				return fail(x,
+				    "cannot read secret %s from %s/%s: %s",
+				    what, dir, what, read_error(e));
+			if (r < 0)
+				return fail(x,
+				    "cannot read secrets directory %s: %s", dir,
+				    strerror(e));
 			break;
 		}
-		snprintf(name, sizeof(name), "%s_FILE", todo.v[i]);
-		snprintf(path, sizeof(path), "%s", envlist_get(x->env, name));
-		if (inherited(x, todo.v[i], strlen(todo.v[i])))
-			r = fail(x, "both %s and %s are set", todo.v[i], name);
-		else if ((r = from_file(x, todo.v[i], path)) == 0)
-			envlist_unset(x->env, name);
+		if (r == 0)
+			free_keys(k, n);
+		log_debug("%s changed while being read; reading it again", dir);
 	}
-	for (i = 0; i < todo.n; i++)
-		free(todo.v[i]);
-	free(todo.v);
+	if (tries == KUBE_TRIES)
+		return fail(x,
+		    "cannot read secrets directory %s: it changed %d times "
+		    "while being read",
+		    dir, KUBE_TRIES);
+	for (i = 0, r = 0; i < n && r == 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, k[i].name);
+		if (!k[i].valid)
+			skip_name(dir, k[i].name);
+		else if (!k[i].buf)
+			log_debug("skipping %s: not a regular file", path);
+		else
+			r = secrets_set(x, k[i].name, k[i].buf,
+			    secrets_trim(k[i].buf, k[i].n), path);
+	}
+	free_keys(k, n);
+	return r;
+}
+
+/*
+ * Names starting with ".." (Kubernetes' ..data and its timestamped
+ * directories) are never variables; a directory with a ..data link is a
+ * Kubernetes volume, read as one version.
+ */
+static int
+secrets_dir(struct secrets_ctx *x, const char *dir)
+{
+	struct stat st;
+	int dfd, r;
+
+	reading(dir, NULL);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	done_reading();
+	if (dfd < 0)
+		return fail(x, "cannot read secrets directory %s: %s", dir,
+		    strerror(errno));
+	if (fstatat(dfd, "..data", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		r = kube_dir(x, dir, dfd);
+	else
+		r = plain_dir(x, dir);
+	close(dfd);
+	return r;
+}
+
+/* One NAME_FILE or FILE__NAME variable of bosun's own environment. */
+struct file_var {
+	const char *var; /* NAME_FILE=/path, from bosun's environment */
+	size_t vlen;
+	const char *name; /* within var */
+	size_t nlen;
+	const char *path; /* within var too: configuration, never a value */
+};
+
+static int
+matches(const struct strlist *patterns, const char *name, size_t n)
+{
+	char buf[256];
+	size_t i;
+
+	if (!secrets_valid_name(name, n) || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	for (i = 0; i < patterns->n; i++)
+		if (fnmatch(patterns->v[i], buf, 0) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * --file-env: for each NAME listed (or matched by a pattern), NAME_FILE
+ * or FILE__NAME=/path in bosun's OWN environment sets NAME to the file's
+ * content and is removed. Only bosun's own environment counts, and every
+ * path is taken from it before anything is read, so that a value read
+ * here (or set by an env-file) can never be taken for a path. NAME also
+ * set in bosun's environment, or both forms, is an error; a NAME from an
+ * env-file or a secrets directory is overridden (order of precedence).
+ */
+static int
+file_env(struct secrets_ctx *x, const struct strlist *patterns)
+{
+	const struct envlist *e = x->env;
+	struct file_var *todo, *f;
+	char name[256], **vars;
+	const char *s, *eq;
+	size_t i, k = 0, len;
+	int r = 0;
+
+	if (!(todo = calloc(e->norig + 1, sizeof(*todo))))
+		return fail(x, "out of memory");
+	for (i = 0; i < e->norig; i++) {
+		s = e->orig[i];
+		eq = strchr(s, '=');
+		len = eq - s;
+		f = &todo[k];
+		*f = (struct file_var){ s, len, NULL, 0, eq + 1 };
+		if (len > 5 && memcmp(eq - 5, "_FILE", 5) == 0 &&
+		    matches(patterns, s, len - 5)) {
+			f->name = s;
+			f->nlen = len - 5;
+			snprintf(
+			    name, sizeof(name), "FILE__%.*s", (int)f->nlen, s);
+			if (inherited(x, name, strlen(name)))
+				r = fail(x, "both %.*s and %s are set",
+				    (int)len, s, name);
+		} else if (len > 6 && memcmp(s, "FILE__", 6) == 0 &&
+		    matches(patterns, s + 6, len - 6)) {
+			f->name = s + 6;
+			f->nlen = len - 6;
+		} else {
+			continue;
+		}
+		if (r == 0 && inherited(x, f->name, f->nlen))
+			r = fail(x, "both %.*s and %.*s are set", (int)f->nlen,
+			    f->name, (int)len, s);
+		k++;
+		if (r < 0)
+			break;
+	}
+	for (i = 0; i < k && r == 0; i++) {
+		snprintf(name, sizeof(name), "%.*s", (int)todo[i].nlen,
+		    todo[i].name);
+		r = from_file(x, name, todo[i].path);
+	}
+	vars = calloc(k + 1, sizeof(*vars));
+	for (i = 0; r == 0 && i < k; i++)
+		if (!vars || !(vars[i] = strndup(todo[i].var, todo[i].vlen)))
+			r = fail(x, "out of memory");
+	if (r == 0)
+		envlist_unset_all(x->env, vars, k);
+	for (i = 0; vars && i < k; i++)
+		free(vars[i]);
+	free(vars);
+	free(todo);
 	return r;
 }
 
@@ -443,7 +747,7 @@ secret_spec(struct secrets_ctx *x, const char *spec)
 int
 secrets_wanted(const struct config *c)
 {
-	return c->secrets.n || c->secrets_dirs.n || c->file_env ||
+	return c->secrets.n || c->secrets_dirs.n || c->file_env.n ||
 	    c->env_files.n || c->hooks.n || c->hooks_dir;
 }
 
@@ -459,7 +763,7 @@ secrets_load(struct secrets_ctx *x, const struct config *c)
 	for (i = 0; i < c->secrets_dirs.n; i++)
 		if (secrets_dir(x, c->secrets_dirs.v[i]) < 0)
 			return -1;
-	if (c->file_env && file_env(x) < 0)
+	if (c->file_env.n && file_env(x, &c->file_env) < 0)
 		return -1;
 	for (i = 0; i < c->secrets.n; i++)
 		if (secret_spec(x, c->secrets.v[i]) < 0)

@@ -13,10 +13,18 @@
  */
 #define SECRETS_MAX_STRING (32 * 4096)
 
+/*
+ * The path of the secret file, directory or env-file being opened or read
+ * (a copy of configuration, never a value) while that is in progress, NULL
+ * otherwise: for a message from a signal handler when a read stalls.
+ */
+extern const char *volatile secrets_reading;
+
 /* Where values go, and what a bare NAME or env:VAR reads from. */
 struct secrets_ctx {
 	struct envlist *env;    /* the command's environment, being built */
-	char *const *inherited; /* bosun's own environment */
+	char *const *inherited; /* bosun's own environment, which env indexes
+	                         * (envlist_inherited): lookups go there */
 	char *err;
 	size_t errlen;
 };

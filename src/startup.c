@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "secrets.h"
 #include "signals.h"
 #include "startup.h"
 
@@ -67,11 +68,16 @@ static void
 on_signal(int sig)
 {
 	int e = errno;
+	const char *path;
 
 	if (sig == SIGALRM) {
 		if (hook)
 			goto out; /* hooks keep their own deadline */
 		say(late);
+		if ((path = secrets_reading)) {
+			say(": still reading ");
+			say(path);
+		}
 		say("\n");
 		_exit(EXIT_BOSUN);
 	}

@@ -91,7 +91,8 @@ def test_secrets_dir_from_environment_twin(tmp_path):
 
 def test_file_env_convention(tmp_path, mode):
     f = write(tmp_path / "pg", VALUE + "\n")
-    r = run(["--file-env"] + show("POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE"),
+    r = run(["--file-env", "POSTGRES_PASSWORD"] +
+            show("POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE"),
             pid1=mode, env=env(POSTGRES_PASSWORD_FILE=f))
     assert r.returncode == 0, r.stderr
     assert r.stdout == f"POSTGRES_PASSWORD={VALUE}\nPOSTGRES_PASSWORD_FILE=unset\n"
@@ -107,8 +108,8 @@ def test_file_env_is_off_unless_asked(tmp_path):
 def test_file_env_with_both_set_fails(tmp_path):
     f = write(tmp_path / "pg", VALUE)
     marker = tmp_path / "ran"
-    r = run(["--file-env", "touch", str(marker)],
-            env=env(BOSUN_FILE_ENV="1", DB_PASS="x", DB_PASS_FILE=f))
+    r = run(["touch", str(marker)],
+            env=env(BOSUN_FILE_ENV="DB_PASS", DB_PASS="x", DB_PASS_FILE=f))
     assert r.returncode == 125
     assert "both DB_PASS and DB_PASS_FILE are set" in r.stderr
     assert not marker.exists()
@@ -283,7 +284,7 @@ def test_hygiene_no_value_anywhere_even_at_full_verbosity(tmp_path):
     check = ("tr '\\0' '\\n' < /proc/1/environ > environ.txt; "
              "env > env.txt")
     r = run(["-vvv", "--secrets-dir", str(d), "-s", f"FROM_FILE={f}",
-             "-s", "FROM_REF=env:REF", "--file-env", "--env-file", e,
+             "-s", "FROM_REF=env:REF", "--file-env", "FROM_*", "--env-file", e,
              "--hook", h, "sh", "-c", check], pid1=True,
             env=env(REF=VALUE + "-ref", FROM_FF_FILE=ff), cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr

@@ -165,7 +165,7 @@ def test_file_env_with_postgres_password_file(tmp_path):
             "echo ${POSTGRES_PASSWORD_FILE-removed}",
             opts=["-v", f"{tmp_path}/pg:/run/secrets/pg:ro",
                   "-e", "POSTGRES_PASSWORD_FILE=/run/secrets/pg",
-                  "-e", "BOSUN_FILE_ENV=1"])
+                  "-e", "BOSUN_FILE_ENV=POSTGRES_PASSWORD"])
     assert r.stdout == "pg-secret\nremoved\n", r.stderr
 
 

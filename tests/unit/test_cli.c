@@ -213,3 +213,64 @@ Test(cli, bad_durations)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(cli_duration(bad[i], &ms), -1, "'%s'", bad[i]);
 }
+
+Test(cli, file_env_takes_names_and_patterns_and_accumulates)
+{
+	cr_assert_eq(parse(ARGV("--file-env", "A,B_*", "--file-env=[AB]?_X",
+			     "--file-env", "*", "true"),
+			 no_env),
+	    0, "%s", err);
+	cr_assert_eq(c.file_env.n, 4);
+	cr_assert_str_eq(c.file_env.v[0], "A");
+	cr_assert_str_eq(c.file_env.v[1], "B_*");
+	cr_assert_str_eq(c.file_env.v[2], "[AB]?_X");
+	cr_assert_str_eq(c.file_env.v[3], "*");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"),
+			 ENVP("BOSUN_FILE_ENV=POSTGRES_PASSWORD,POSTGRES_USER")),
+	    0, "%s", err);
+	cr_assert_eq(c.file_env.n, 2);
+	cr_assert_str_eq(c.file_env.v[1], "POSTGRES_USER");
+}
+
+Test(cli, file_env_old_boolean_form_says_what_changed)
+{
+	const char *old[] = { "BOSUN_FILE_ENV=1", "BOSUN_FILE_ENV=true",
+		"BOSUN_FILE_ENV=yes", "BOSUN_FILE_ENV=ON", "BOSUN_FILE_ENV=0" };
+
+	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+		char *envp[] = { (char *)old[i], NULL };
+
+		cr_assert_eq(parse(ARGV("true"), envp), -1, "%s", old[i]);
+		cr_assert(strstr(err, "BOSUN_FILE_ENV: takes the names"), "%s",
+		    err);
+	}
+}
+
+Test(cli, file_env_items_must_be_names_or_patterns)
+{
+	char *bad[] = { "--", "-s", "/run/secrets/x", "A-B", "A,", ",A",
+		"", "1A", "A=B", "[AB", "[]", "A\\*", "a b" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(parse(ARGV("--file-env", bad[i], "true"), no_env),
+		    -1, "'%s'", bad[i]);
+		cr_assert(strncmp(err, "--file-env: ", 12) == 0, "%s", err);
+	}
+	cr_assert_eq(parse(ARGV("--file-env", "--", "true"), no_env), -1);
+	cr_assert(strstr(err, "'--' is not a variable name"), "%s", err);
+}
+
+Test(cli, zero_hook_timeout_and_empty_deny_list_are_errors)
+{
+	cr_assert_eq(parse(ARGV("--hook-timeout", "0", "true"), no_env), -1);
+	cr_assert(strstr(err, "--hook-timeout"), "%s", err);
+	cr_assert_eq(parse(ARGV("--hook-timeout=0ms", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_HOOK_TIMEOUT=0s")), -1);
+	cr_assert(strstr(err, "BOSUN_HOOK_TIMEOUT"), "%s", err);
+	cr_assert_eq(parse(ARGV("--hook-timeout", "1ms", "true"), no_env), 0);
+	cr_assert_eq(parse(ARGV("--seccomp-deny", "", "true"), no_env), -1);
+	cr_assert(strstr(err, "--seccomp-deny: empty"), "%s", err);
+	cr_assert_eq(parse(ARGV("--seccomp-deny", ",,", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_SECCOMP_DENY=,")), -1);
+}

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "envlist.h"
 
@@ -72,4 +73,85 @@ Test(envlist, unset_removes_and_keeps_order)
 	envlist_unset(&e, "A");
 	cr_assert_eq(e.n, 2);
 	envlist_free(&e);
+}
+
+Test(envlist, duplicates_keep_the_first_and_are_named_once)
+{
+	char *dup[] = { "X=a", "PATH=/bin", "X=b", "BOSUN_GRACE=1s", "X=c",
+		"Y=1", "Y=2", "NOEQUALS", "NOEQUALS", NULL };
+	struct envlist e;
+
+	cr_assert_eq(envlist_init(&e, dup), 0);
+	cr_assert_eq(e.n, 5, "X, PATH, Y and two entries without '='");
+	cr_assert_str_eq(e.v[0], "X=a");
+	cr_assert_str_eq(envlist_get(&e, "X"), "a", "the first, as getenv");
+	cr_assert_eq(e.ndups, 2);
+	cr_assert_str_eq(e.dups[0], "X", "a name, never a value");
+	cr_assert_str_eq(e.dups[1], "Y");
+	envlist_set(&e, "X", "secret");
+	envlist_unset(&e, "Y");
+	for (size_t i = 0; i < e.n; i++)
+		cr_assert_neq(strncmp(e.v[i], "Y=", 2), 0);
+	cr_assert_str_eq(envlist_inherited(&e, "X", 1), "a");
+	cr_assert_str_eq(envlist_inherited(&e, "Y", 1), "1",
+	    "what it started from stays");
+	envlist_free(&e);
+}
+
+Test(envlist, index_follows_unset_and_owned_follows_entries)
+{
+	struct envlist e;
+	char name[16], *gone[] = { "V1", "V3", "NOPE", "V1" };
+	size_t i;
+
+	envlist_init(&e, base);
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "V%zu", i);
+		envlist_set(&e, name, name);
+	}
+	envlist_unset_all(&e, gone, 4);
+	cr_assert_eq(e.n, 7);
+	cr_assert_null(e.v[7]);
+	cr_assert_null(envlist_get(&e, "V1"));
+	cr_assert_null(envlist_get(&e, "V3"));
+	for (i = 0; i < e.n; i++) {
+		const char *v = e.v[i];
+		long at = strchr(v, '=') - v;
+
+		snprintf(name, sizeof(name), "%.*s", (int)at, v);
+		cr_assert_eq(envlist_get(&e, name), v + at + 1, "%s", name);
+		cr_assert_eq(e.owned[i], name[0] == 'V', "%s", name);
+	}
+	cr_assert_str_eq(e.v[3], "V0=V0", "order kept");
+	cr_assert_str_eq(e.v[4], "V2=V2");
+	envlist_free(&e);
+}
+
+/* O(1) per variable: 100,000 would take seconds with a linear lookup. */
+Test(envlist, a_hundred_thousand_variables_in_linear_time, .timeout = 10)
+{
+	struct timespec t0, t1;
+	struct envlist e;
+	char name[32];
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	envlist_init(&e, base);
+	for (i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "VAR_%d", i);
+		cr_assert_eq(envlist_set(&e, name, "v"), 0);
+	}
+	for (i = 0; i < 100000; i += 7) {
+		snprintf(name, sizeof(name), "VAR_%d", i);
+		cr_assert_str_eq(envlist_get(&e, name), "v");
+		cr_assert_eq(envlist_set(&e, name, "w"), 0);
+	}
+	cr_assert_eq(e.n, 100003);
+	cr_assert_null(e.v[e.n]);
+	envlist_unset(&e, "VAR_0");
+	cr_assert_str_eq(envlist_get(&e, "VAR_99999"), "v");
+	envlist_free(&e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_lt(t1.tv_sec - t0.tv_sec, 3, "took %lds",
+	    (long)(t1.tv_sec - t0.tv_sec));
 }

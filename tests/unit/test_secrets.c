@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* secrets: names, trimming, env-file parsing, sources and precedence. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "secrets.h"
 
 static struct envlist env;
+static size_t own_n;
 static char err[512];
 static struct secrets_ctx x;
 static char *inherited[] = { "PATH=/bin", "FROM_ENV=inherited", "TOKEN=t0k",
@@ -29,6 +32,7 @@ static void
 teardown(void)
 {
 	envlist_free(&env);
+	own_n = 0;
 }
 
 static int
@@ -140,6 +144,29 @@ put(const char *name, const char *content, mode_t mode)
 	chmod(path, mode);
 }
 
+/* bosun's own environment for one test: inherited plus what own() adds */
+static char *own_env[32], own_buf[32][512];
+
+static void
+own(const char *name, const char *value)
+{
+	if (own_n == 0)
+		while (inherited[own_n])
+			own_env[own_n] = inherited[own_n], own_n++;
+	snprintf(own_buf[own_n], sizeof(own_buf[0]), "%s=%s", name, value);
+	own_env[own_n] = own_buf[own_n];
+	own_env[++own_n] = NULL;
+}
+
+/* Builds the command's environment again from own_env. */
+static void
+restart(void)
+{
+	envlist_free(&env);
+	cr_assert_eq(envlist_init(&env, own_env), 0);
+	x.inherited = own_env;
+}
+
 static char *
 path_of(const char *name)
 {
@@ -176,6 +203,7 @@ Test(secrets, precedence_of_the_sources)
 	argv[argc++] = "--secrets-dir";
 	argv[argc++] = secdir;
 	argv[argc++] = "--file-env";
+	argv[argc++] = "P2,P3,ALL";
 	snprintf(s1, sizeof(s1), "P3=%s", path_of("sec"));
 	snprintf(s2, sizeof(s2), "ALL=%s", path_of("sec"));
 	argv[argc++] = "-s";
@@ -186,10 +214,11 @@ Test(secrets, precedence_of_the_sources)
 	argv[argc] = NULL;
 	cr_assert_eq(cli_parse(&c, argc, argv, NULL, err, sizeof(err)), 0, "%s", err);
 
-	/* VAR_FILE variables as the environment would give them */
-	envlist_set(&env, "P2_FILE", path_of("ff"));
-	envlist_set(&env, "P3_FILE", path_of("ff"));
-	envlist_set(&env, "ALL_FILE", path_of("ff"));
+	/* VAR_FILE variables in bosun's own environment */
+	own("P2_FILE", path_of("ff"));
+	own("P3_FILE", path_of("ff"));
+	own("ALL_FILE", path_of("ff"));
+	restart();
 	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "FROM_ENV"), "envfile");
 	cr_assert_str_eq(envlist_get(&env, "P1"), "dir");
@@ -227,42 +256,131 @@ Test(secrets, secrets_dir_skips_dot_dot_names_and_bad_names)
 	cli_free(&c);
 }
 
-Test(secrets, file_env_sets_var_and_removes_var_file)
+static struct strlist
+names(char **v, size_t n)
 {
-	struct config c = { .file_env = 1 };
+	return (struct strlist){ v, n };
+}
+
+Test(secrets, file_env_sets_the_names_listed_and_removes_their_files)
+{
+	char *pats[] = { "DB_PASSWORD", "DB_U*" };
+	struct config c = { .file_env = names(pats, 2) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("pw", "hunter2\n", 0600);
-	envlist_set(&env, "DB_PASSWORD_FILE", path_of("pw"));
-	envlist_set(&env, "LOG_FILE_X", "/var/log/x");
+	put("user", "admin\n", 0600);
+	own("DB_PASSWORD_FILE", path_of("pw"));
+	own("FILE__DB_USER", path_of("user"));
+	own("SSL_CERT_FILE", "/nonexistent/ca.pem");
+	own("LOG_FILE_X", "/var/log/x");
+	restart();
 	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "DB_PASSWORD"), "hunter2");
+	cr_assert_str_eq(envlist_get(&env, "DB_USER"), "admin");
 	cr_assert_null(envlist_get(&env, "DB_PASSWORD_FILE"));
+	cr_assert_null(envlist_get(&env, "FILE__DB_USER"));
+	cr_assert_str_eq(envlist_get(&env, "SSL_CERT_FILE"), "/nonexistent/ca.pem");
+	cr_assert_null(envlist_get(&env, "SSL_CERT"));
 	cr_assert_str_eq(envlist_get(&env, "LOG_FILE_X"), "/var/log/x");
 }
 
 Test(secrets, file_env_with_both_in_the_environment_is_an_error)
 {
-	struct config c = { .file_env = 1 };
+	char *pats[] = { "*" };
+	struct config c = { .file_env = names(pats, 1) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("pw", "hunter2\n", 0600);
-	envlist_set(&env, "TOKEN_FILE", path_of("pw"));
+	own("TOKEN_FILE", path_of("pw"));
+	restart();
 	cr_assert_eq(secrets_load(&x, &c), -1, "TOKEN is in bosun's environment");
 	cr_assert_str_eq(err, "both TOKEN and TOKEN_FILE are set");
 }
 
+Test(secrets, file_env_with_both_forms_is_an_error)
+{
+	char *pats[] = { "PW" };
+	struct config c = { .file_env = names(pats, 1) };
+
+	cr_assert_not_null(mkdtemp(dir));
+	put("pw", "hunter2\n", 0600);
+	own("FILE__PW", path_of("pw"));
+	own("PW_FILE", path_of("pw"));
+	restart();
+	cr_assert_eq(secrets_load(&x, &c), -1);
+	cr_assert_str_eq(err, "both PW_FILE and FILE__PW are set");
+}
+
 Test(secrets, file_env_never_takes_a_value_for_a_path)
 {
-	struct config c = { .file_env = 1 };
+	char *pats[] = { "*" };
+	struct config c = { .file_env = names(pats, 1) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("a", "/etc/hostname\n", 0600);
 	/* A_FILE_FILE sets A_FILE, whose value must not be read as a path */
-	envlist_set(&env, "A_FILE_FILE", path_of("a"));
+	own("A_FILE_FILE", path_of("a"));
+	restart();
 	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "A_FILE"), "/etc/hostname");
 	cr_assert_null(envlist_get(&env, "A"));
+}
+
+Test(secrets, file_env_leaves_what_env_files_set_untouched)
+{
+	char *pats[] = { "*" };
+	struct config c = { .file_env = names(pats, 1) };
+
+	cr_assert_not_null(mkdtemp(dir));
+	put("a", "s3cr3t\n", 0600);
+	cr_assert_eq(parse("B_FILE=/nonexistent/b\n"), 0);
+	envlist_set(&env, "C_FILE", path_of("a"));
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "B_FILE"), "/nonexistent/b");
+	cr_assert_str_eq(envlist_get(&env, "C_FILE"), path_of("a"));
+	cr_assert_null(envlist_get(&env, "B"));
+	cr_assert_null(envlist_get(&env, "C"));
+}
+
+Test(secrets, kubernetes_volume_read_through_the_resolved_directory)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/..v1"), 0700);
+	mkdir(path_of("s/..v2"), 0700);
+	put("s/..v1/KEY", "old\n", 0600);
+	put("s/..v2/KEY", "new\n", 0600);
+	put("s/..v2/NEW", "n\n", 0600);
+	symlink("..v2", path_of("s/..data"));
+	/* a top-level link still to the old version: not what is read */
+	symlink("..v1/KEY", path_of("s/KEY"));
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "KEY"), "new");
+	cr_assert_str_eq(envlist_get(&env, "NEW"), "n");
+	cr_assert_null(secrets_reading, "nothing is being read");
+	cli_free(&c);
+}
+
+Test(secrets, invalid_names_are_skipped_before_any_lookup)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	put("s/A", "a\n", 0600);
+	symlink("user@host.123:456", path_of("s/.#A"));
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "A"), "a");
+	cli_free(&c);
 }
 
 Test(secrets, env_reference_moves_the_variable)
@@ -317,7 +435,7 @@ Test(secrets, secret_options_from_the_environment)
 	struct config c = { 0 };
 	char *argv[] = { "bosun", "true", NULL };
 	char *envp[] = { "BOSUN_SECRETS=A=/run/a,B=env:X",
-		"BOSUN_SECRETS_DIR=/run/secrets", "BOSUN_FILE_ENV=1",
+		"BOSUN_SECRETS_DIR=/run/secrets", "BOSUN_FILE_ENV=A,B_*",
 		"BOSUN_ENV_FILE=/a.env,/b.env", "BOSUN_HOOK=/h1,/h2",
 		"BOSUN_HOOKS_DIR=/hooks", "BOSUN_HOOK_TIMEOUT=5s", NULL };
 
@@ -325,7 +443,8 @@ Test(secrets, secret_options_from_the_environment)
 	cr_assert_eq(c.secrets.n, 2);
 	cr_assert_str_eq(c.secrets.v[1], "B=env:X");
 	cr_assert_eq(c.secrets_dirs.n, 1);
-	cr_assert(c.file_env);
+	cr_assert_eq(c.file_env.n, 2);
+	cr_assert_str_eq(c.file_env.v[1], "B_*");
 	cr_assert_eq(c.env_files.n, 2);
 	cr_assert_eq(c.hooks.n, 2);
 	cr_assert_str_eq(c.hooks_dir, "/hooks");
@@ -335,4 +454,101 @@ Test(secrets, secret_options_from_the_environment)
 	cr_assert_eq(cli_parse(&c, 2, argv, NULL, err, sizeof(err)), 0);
 	cr_assert_not(secrets_wanted(&c));
 	cr_assert_eq(c.hook_timeout, 30000);
+}
+
+/*
+ * Every copy of a value is zeroed before it is freed. This binary is
+ * linked with -Wl,--wrap=free (Makefile): while tracking, each block freed
+ * by bosun's code is scanned for a marker value first.
+ */
+#define MARK "MARK-b7e3c1-zeroed"
+
+void __real_free(void *p);
+void __wrap_free(void *p);
+static volatile int tracking, found, scanned;
+
+void
+__wrap_free(void *p)
+{
+	if (tracking && p) {
+		scanned++;
+		if (memmem(p, malloc_usable_size(p), MARK, strlen(MARK)))
+			found++;
+	}
+	__real_free(p);
+}
+
+/* Like put, without stdio: its buffer would leave the marker in the heap. */
+static void
+put_raw(const char *name, const char *content)
+{
+	int fd = open(path_of(name), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
+}
+
+Test(secrets, the_free_wrapper_sees_a_value_left_behind)
+{
+	char *volatile p = strdup("x=" MARK);
+
+	tracking = 1;
+	free(p);
+	tracking = 0;
+	cr_assert_eq(found, 1, "scanned %d; the positive control: a block still holding "
+			       "the marker is found", scanned);
+}
+
+Test(secrets, every_copy_of_a_value_is_zeroed_before_free)
+{
+	struct config c = { 0 };
+	char big[20000], spec[300], envfile[300], secdir[300], kube[300];
+	char *argv[16];
+	int argc = 0;
+	size_t i;
+
+	cr_assert_not_null(mkdtemp(dir));
+	/* larger than the first read buffer, so that it grows by copying */
+	for (i = 0; i + strlen(MARK) < sizeof(big); i += strlen(MARK))
+		memcpy(big + i, MARK, strlen(MARK));
+	big[i] = '\0';
+	put_raw("big", big);
+	put_raw("e.env", "E1=" MARK "\nE2=" MARK "\n");
+	mkdir(path_of("d"), 0700);
+	put_raw("d/D1", MARK "\n");
+	mkdir(path_of("k"), 0700);
+	mkdir(path_of("k/..v1"), 0700);
+	put_raw("k/..v1/K1", MARK "\n");
+	symlink("..v1", path_of("k/..data"));
+	argv[argc++] = "bosun";
+	snprintf(spec, sizeof(spec), "BIG=%s", path_of("big"));
+	argv[argc++] = "-s";
+	argv[argc++] = spec;
+	snprintf(envfile, sizeof(envfile), "%s", path_of("e.env"));
+	argv[argc++] = "--env-file";
+	argv[argc++] = envfile;
+	snprintf(secdir, sizeof(secdir), "%s", path_of("d"));
+	argv[argc++] = "--secrets-dir";
+	argv[argc++] = secdir;
+	snprintf(kube, sizeof(kube), "%s", path_of("k"));
+	argv[argc++] = "--secrets-dir";
+	argv[argc++] = kube;
+	argv[argc++] = "true";
+	cr_assert_eq(cli_parse(&c, argc, argv, NULL, err, sizeof(err)), 0);
+
+	tracking = 1;
+	envlist_set(&env, "A", MARK);
+	envlist_set(&env, "A", "replaced");
+	envlist_set(&env, "B", MARK);
+	envlist_unset(&env, "B");
+	cr_assert_eq(parse("P=" MARK "\nP=again\n"), 0, "%s", err);
+	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "K1"), MARK);
+	cr_assert_str_eq(envlist_get(&env, "E2"), MARK);
+	envlist_free(&env);
+	tracking = 0;
+	cr_assert_gt(scanned, 10, "the wrapper saw bosun's frees");
+	cr_assert_eq(found, 0, "%d freed block(s) still held a value", found);
+	cli_free(&c);
 }
