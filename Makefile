@@ -69,7 +69,7 @@ $(B)/unit/%: tests/unit/%.c $(MODOBJ) | $(B)/unit
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done
 
-HELPERS = $(B)/helpers/sigecho $(B)/helpers/orphans
+HELPERS = $(B)/helpers/sigecho $(B)/helpers/orphans $(B)/helpers/brood
 $(B)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -o $@ $<
