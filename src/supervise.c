@@ -94,8 +94,8 @@ check_proc(struct state *st)
 		log_warn("/proc belongs to another pid namespace: only "
 		         "bosun's own children will be signalled on shutdown");
 	else
-		log_warn("cannot find bosun in /proc (%s): only the command "
-		         "will be signalled on shutdown",
+		log_warn("cannot list processes in /proc (%s): only the "
+		         "command will be signalled on shutdown",
 		    strerror(errno));
 }
 
