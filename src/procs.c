@@ -438,22 +438,25 @@ procs_signal_children(pid_t self, int sig, size_t *found)
 {
 	char path[64];
 	FILE *f;
-	int pid, fd;
+	int pid, fd, err = 0;
 
 	*found = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self,
 	    (int)self);
 	if (!(f = fopen(path, "re")))
 		return -1;
-	while (fscanf(f, "%d", &pid) == 1) {
+	while (!err && fscanf(f, "%d", &pid) == 1) {
 		snprintf(path, sizeof(path), "/proc/%d", pid);
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
 			(*found)++;
+		else if (errno == ENOSYS || errno == EBADF)
+			err = errno; /* before Linux 5.1: no way to signal */
 		close(fd);
 	}
 	fclose(f);
-	return 0;
+	errno = err;
+	return err ? -1 : 0;
 }

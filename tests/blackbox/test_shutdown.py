@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """What happens to the rest once the command has exited."""
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -12,6 +13,17 @@ from conftest import (BOSUN, HELPERS, PY, SIGECHO, alive, children_of,
                       kill_tree, state_of, wait_until)
 
 BROOD = os.path.join(HELPERS, "brood")
+
+# valgrind 3.19 knows neither pidfd_open nor pidfd_send_signal: bosun
+# cannot signal what is not its child there, and valgrind says so
+needs_pidfd = pytest.mark.skipif(os.environ.get("TEST_VALGRIND") == "1",
+                                 reason="valgrind lacks pidfd system calls")
+
+
+def stderr_of(b):
+    """bosun's stderr, without valgrind's own lines."""
+    return "".join(l for l in b.stderr().splitlines(True)
+                   if not re.match(r"--\d+-- ", l))
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps",
                    "leftover.py")
@@ -49,7 +61,7 @@ def test_leftovers_get_sigterm_and_their_handler_runs(bosun, mode, tmp_path):
     b = bosun(*leaving(tmp_path), pid1=mode)
     assert b.wait() == 5
     assert len(logged(tmp_path)) == 1 and logged(tmp_path)[0].startswith("TERM")
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
 
 
 def test_grace_ends_as_soon_as_everything_is_gone(bosun, mode, tmp_path):
@@ -57,7 +69,7 @@ def test_grace_ends_as_soon_as_everything_is_gone(bosun, mode, tmp_path):
     assert b.wait() == 5
     took = time.monotonic() - float((tmp_path / "exited").read_text())
     assert took < 1.5, took
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
 
 
 def test_leftovers_ignoring_sigterm_are_killed_after_grace(bosun, mode, tmp_path):
@@ -69,7 +81,7 @@ def test_leftovers_ignoring_sigterm_are_killed_after_grace(bosun, mode, tmp_path
     took = time.monotonic() - float((tmp_path / "exited").read_text())
     assert 0.3 <= took <= 2.0, took
     assert len(logged(tmp_path)) == 1 and logged(tmp_path)[0].startswith("TERM")
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
     if not mode:  # as PID 1 the pid is the namespace's; the kernel ends it
         pid = int(logged(tmp_path)[0].split()[1])
         # reaped by bosun: no zombie handed to the init above
@@ -81,21 +93,21 @@ def test_grace_from_environment_and_zero_grace_kills_at_once(bosun, mode, tmp_pa
     b = bosun(*leaving(tmp_path, "--ignore-term"), pid1=mode, env=env)
     assert b.wait() == 5
     assert logged(tmp_path) == [], "no SIGTERM, straight to SIGKILL"
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
 
 
 def test_stopped_leftovers_are_continued_to_handle_sigterm(bosun, mode, tmp_path):
     b = bosun(*leaving(tmp_path, "--stop"), pid1=mode)
     assert b.wait() == 5
     assert len(logged(tmp_path)) == 1
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
 
 
 def test_descendants_of_leftovers_get_sigterm_too(bosun, mode, tmp_path):
     b = bosun(*leaving(tmp_path, "--child", ready=2), pid1=mode)
     assert b.wait() == 5
     assert len(logged(tmp_path)) == 2, "the leftover and its own child"
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
 
 
 def brood_log(d):
@@ -106,6 +118,7 @@ def brood_log(d):
     return born, term
 
 
+@needs_pidfd
 def test_processes_forked_during_the_drain_get_sigterm(bosun, mode, tmp_path):
     """The command exits while its child forks as fast as it can: every
     process of the brood gets SIGTERM, none is left for the SIGKILL after
@@ -127,7 +140,7 @@ def test_processes_forked_during_the_drain_get_sigterm(bosun, mode, tmp_path):
         assert not missed, f"run {i}: {len(missed)} of {len(born)} " \
             "processes got SIGKILL without a SIGTERM first"
         assert len(term) == len(born) + 1, "the brood itself got SIGTERM"
-        assert b.stderr() == ""
+        assert stderr_of(b) == ""
 
 
 def test_outside_pid1_bystanders_are_never_signalled(bosun, tmp_path):
@@ -142,7 +155,7 @@ def test_outside_pid1_bystanders_are_never_signalled(bosun, tmp_path):
         # the leftover got SIGKILL after the grace; the bystander nothing
         leftover = int(logged(tmp_path)[0].split()[1])
         wait_until(lambda: not alive(leftover), what="leftover killed")
-        assert b.stderr() == ""
+        assert stderr_of(b) == ""
         time.sleep(0.2)
         assert bystander.poll() is None and alive(bystander.pid)
         os.kill(bystander.pid, signal.SIGUSR1)
@@ -164,7 +177,7 @@ def test_kill_after_also_kills_leftovers(bosun, mode, tmp_path):
     assert b.wait() == 137
     took = time.monotonic() - t0
     assert 0.5 <= took <= 2.5, took
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
     for p in tmp_path.iterdir() if not mode else []:
         if p.name.startswith("ready-"):
             pid = int(p.name[6:])
@@ -188,7 +201,7 @@ def test_leftovers_of_a_forwarded_stop_get_it_as_rewritten(bosun, mode, tmp_path
     assert time.monotonic() - t0 < 3.0, "the graceful stop took 0.3 s"
     log = logged(tmp_path)
     assert log and all(l.startswith("QUIT ") for l in log), log
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
 
 
 def test_leftovers_of_a_dropped_stop_get_sigterm(bosun, mode, tmp_path):
@@ -203,7 +216,7 @@ def test_leftovers_of_a_dropped_stop_get_sigterm(bosun, mode, tmp_path):
     (tmp_path / "go").touch()
     assert b.wait() == 5
     assert [l.split()[0] for l in logged(tmp_path)] == ["TERM"]
-    assert b.stderr() == ""
+    assert stderr_of(b) == ""
 
 
 def descendants(pid):
@@ -265,6 +278,7 @@ def test_pid1_without_its_own_proc_spares_bystanders(tmp_path):
         by.wait()
 
 
+@needs_pidfd
 def test_not_pid1_under_a_foreign_proc_spares_bystanders(tmp_path):
     """bosun, not PID 1, in a pid namespace B whose /proc is the one of the
     namespace A above: pids in /proc are A's, not bosun's. bosun is B's pid
@@ -287,7 +301,8 @@ exec sleep 60
 """
     outer = subprocess.Popen(
         ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c",
-         "exec unshare --pid --fork sh -c " + shlex.quote(script_b)])
+         "exec unshare --pid --fork sh -c " + shlex.quote(script_b)],
+        stderr=subprocess.DEVNULL)  # unshare(1) complains when killed
     try:
         rc = tmp_path / "rc"
         wait_until(lambda: rc.exists() and rc.read_text(), timeout=20,
