@@ -249,7 +249,8 @@ procs_unseen(
 /*
  * Whether sig is still pending, unblocked, for pid: it may be inside a
  * fork(), whose child shows up in /proc only once the fork is done, and
- * takes the signal when it returns. A blocked one may wait forever.
+ * takes the signal when it returns. A blocked one may wait forever, as
+ * may a stopped process.
  */
 static int
 pending(pid_t pid, int sig)
@@ -267,6 +268,9 @@ pending(pid_t pid, int sig)
 	if (r <= 0)
 		return 0;
 	buf[r] = '\0';
+	/* stopped, traced or dead, it takes nothing until continued */
+	if ((s = strstr(buf, "\nState:\t")) && strchr("TtZX", s[8]))
+		return 0;
 	if ((s = strstr(buf, "\nSigPnd:")))
 		pnd = strtoull(s + 8, NULL, 16);
 	if ((s = strstr(buf, "\nShdPnd:")))
