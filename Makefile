@@ -89,7 +89,7 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs=2; done
 
 HELPERS = $(B)/helpers/sigecho $(B)/helpers/orphans $(B)/helpers/slowexec.so \
-	$(B)/helpers/scprobe
+	$(B)/helpers/scprobe $(B)/helpers/brood
 $(B)/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -o $@ $<

@@ -162,6 +162,20 @@ reap_ended(void)
 	return p == 0 || (p < 0 && errno == EINTR);
 }
 
+/* SIGKILL to bosun's descendants; through a /proc of another pid
+ * namespace only to its own children, the ones it can prove. */
+static int
+kill_descendants(size_t *found)
+{
+	pid_t self;
+
+	if (procs_own(&self) == 0)
+		return procs_signal_descendants(SIGKILL, found);
+	if (self > 0)
+		return procs_signal_children(self, SIGKILL, found);
+	return -1;
+}
+
 /*
  * Before the command starts every descendant of bosun was started by a
  * hook: kill all of them (a daemon the hook left, even one that called
@@ -175,17 +189,17 @@ kill_leftovers(pid_t pgid)
 {
 	struct timespec pause = { 0, 2000000 };
 	long long give_up = now_ms() + 5000;
-	int found;
+	size_t found;
+	int r;
 
 	kill(-pgid, SIGKILL);
 	for (;;) {
-		found = procs_signal_descendants(SIGKILL);
-		if (!reap_ended() && found == 0)
+		r = kill_descendants(&found);
+		if (!reap_ended() && r == 0 && found == 0)
 			return;
-		if (found < 0 || now_ms() > give_up) {
+		if (r < 0 || now_ms() > give_up) {
 			log_warn("cannot kill what a hook left running: %s",
-			    found < 0 ? strerror(errno)
-			              : "still there after 5 s");
+			    r < 0 ? strerror(errno) : "still there after 5 s");
 			return;
 		}
 		nanosleep(&pause, NULL);

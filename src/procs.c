@@ -14,6 +14,15 @@
  *    rather than hit.
  * As a child subreaper bosun keeps every descendant a descendant: an
  * orphan is re-parented to bosun or to a subreaper below it.
+ *
+ * Processes fork while /proc is read: a signal round repeats the scan
+ * until it finds no process (pid and start time) it has not signalled.
+ *
+ * All this holds only when /proc numbers processes as bosun's namespace
+ * does. A /proc of another namespace (bosun in a pid namespace that did
+ * not mount its own) would make strangers of the same numbers look like
+ * descendants: there bosun signals only its own children, through their
+ * /proc directories.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -198,35 +208,259 @@ signal_via_pidfd(const struct proc *p, int sig)
 	return r;
 }
 
+static int
+by_pid_start(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->start > y->start) - (x->start < y->start);
+}
+
 /*
- * Sends sig to every descendant of bosun. Returns how many were found, or
- * -1 if /proc could not be read.
+ * Of the descendants marked in v, unmarks those already in seen (sorted by
+ * pid, then start time: a pid reused by a new process is a new process)
+ * and returns how many are left, root aside. Pure.
+ */
+size_t
+procs_unseen(
+    struct proc *v, size_t n, pid_t root, const struct proc *seen, size_t nseen)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].mark != 1 || v[i].pid == root)
+			continue;
+		if (nseen &&
+		    bsearch(&v[i], seen, nseen, sizeof(*seen), by_pid_start))
+			v[i].mark = 0;
+		else
+			count++;
+	}
+	return count;
+}
+
+/* enough for any honest tree; a fork bomb ignoring the signal ends it */
+#define MAX_PASSES 64
+/* how long a round waits, at most, for signals to be taken */
+#define SETTLE_MS 100
+
+/*
+ * Whether sig is still pending, unblocked, for pid: it may be inside a
+ * fork(), whose child shows up in /proc only once the fork is done, and
+ * takes the signal when it returns. A blocked one may wait forever, as
+ * may a stopped process.
+ */
+static int
+pending(pid_t pid, int sig)
+{
+	char path[40], buf[2048], *s;
+	unsigned long long pnd = 0, shd = 0, blk = 0;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	/* stopped, traced or dead, it takes nothing until continued */
+	if ((s = strstr(buf, "\nState:\t")) && strchr("TtZX", s[8]))
+		return 0;
+	if ((s = strstr(buf, "\nSigPnd:")))
+		pnd = strtoull(s + 8, NULL, 16);
+	if ((s = strstr(buf, "\nShdPnd:")))
+		shd = strtoull(s + 8, NULL, 16);
+	if ((s = strstr(buf, "\nSigBlk:")))
+		blk = strtoull(s + 8, NULL, 16);
+	return ((pnd | shd) & ~blk) >> (sig - 1) & 1;
+}
+
+/*
+ * Waits, within budget ms, until no process signalled in this round
+ * still has the signal pending: then any fork it was in has finished and
+ * its child is in /proc for the next pass. SIGKILL needs no wait: the
+ * kernel fails a fork whose parent is being killed. Returns the budget
+ * left.
+ */
+static int
+settle(const struct proc *seen, size_t nseen, int sig, int budget)
+{
+	struct timespec ms = { 0, 1000000 };
+	size_t i = 0;
+
+	if (sig == SIGKILL)
+		return budget;
+	while (i < nseen && budget > 0) {
+		if (!pending(seen[i].pid, sig)) {
+			i++;
+			continue;
+		}
+		nanosleep(&ms, NULL);
+		budget--;
+	}
+	return budget;
+}
+
+/*
+ * Sends sig to every descendant of bosun, counted in *found. Processes
+ * fork while /proc is read, so one snapshot misses children born after
+ * their parent's entry was read: the scan is repeated, each pass
+ * signalling only the processes (pid and start time) not yet signalled,
+ * until a pass finds none after every signal sent was taken (settle).
+ * Returns -1 if /proc could not be read at all.
  */
 int
-procs_signal_descendants(int sig)
+procs_signal_descendants(int sig, size_t *found)
 {
-	struct proc *v;
+	struct proc *v, *seen = NULL, *ns;
 	pid_t self = getpid();
-	size_t n, i, found;
+	size_t n, i, nseen = 0, fresh;
+	int pass, full = 0, listed = 0, settled = 0, budget = SETTLE_MS;
 
-	if (snapshot(&v, &n) < 0)
-		return -1;
-	found = procs_descendants(v, n, self);
-	/* an empty directory where /proc should be lists nothing, not even
-	 * bosun itself: that is no answer, not "no descendants" */
-	if (!lookup(v, n, self)) {
-		free(v);
-		errno = ENOENT;
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (v[i].mark != 1 || v[i].pid == self)
+	*found = 0;
+	for (pass = 0; pass < MAX_PASSES && !full; pass++) {
+		if (snapshot(&v, &n) < 0)
+			break;
+		/* an empty directory where /proc should be lists nothing, not
+		 * even bosun itself: that is no answer, not "no descendants" */
+		if (!lookup(v, n, self)) {
+			free(v);
+			errno = ENOENT;
+			break;
+		}
+		listed = 1;
+		procs_descendants(v, n, self);
+		fresh = procs_unseen(v, n, self, seen, nseen);
+		if (fresh == 0) {
+			free(v);
+			if (settled)
+				break;
+			budget = settle(seen, nseen, sig, budget);
+			settled = 1;
 			continue;
-		if (v[i].ppid == self)
-			kill(v[i].pid, sig);
+		}
+		settled = 0;
+		/* without memory to remember them, this pass is the last */
+		ns = realloc(seen, (nseen + fresh) * sizeof(*seen));
+		if (ns)
+			seen = ns;
 		else
-			signal_via_pidfd(&v[i], sig);
+			full = 1;
+		for (i = 0; i < n; i++) {
+			if (v[i].mark != 1 || v[i].pid == self)
+				continue;
+			if (v[i].ppid == self)
+				kill(v[i].pid, sig);
+			else
+				signal_via_pidfd(&v[i], sig);
+			if (!full)
+				seen[nseen++] = v[i];
+		}
+		*found += fresh;
+		free(v);
+		qsort(seen, nseen, sizeof(*seen), by_pid_start);
 	}
-	free(v);
-	return (int)found;
+	free(seen);
+	/* a later pass that fails leaves the earlier ones done */
+	return listed ? 0 : -1;
+}
+
+/* How many pids the NSpid line of a status file lists; 0 without one. */
+static int
+nspid_count(FILE *f)
+{
+	char buf[256], *s, *end;
+	int n = 0;
+
+	while (fgets(buf, sizeof(buf), f)) {
+		if (strncmp(buf, "NSpid:", 6) != 0)
+			continue;
+		for (s = buf + 6;; s = end) {
+			strtol(s, &end, 10);
+			if (end == s)
+				break;
+			n++;
+		}
+		break;
+	}
+	return n;
+}
+
+/*
+ * Whether /proc shows bosun's own pid namespace. *self is bosun's pid as
+ * that /proc numbers it, 0 when it is not there. A /proc mounted for an
+ * ancestor namespace numbers everything differently: /proc/self is not
+ * getpid(), or (should the two numbers happen to agree) NSpid lists more
+ * than one pid. Returns 0 when it is ours, -1 otherwise (errno EXDEV for
+ * another namespace's).
+ */
+int
+procs_own(pid_t *self)
+{
+	char buf[32], *end;
+	int ours;
+	FILE *f;
+	ssize_t r;
+	long v;
+
+	*self = 0;
+	r = readlink("/proc/self", buf, sizeof(buf) - 1);
+	if (r <= 0)
+		return -1;
+	buf[r] = '\0';
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || *end || v <= 0) {
+		errno = EXDEV;
+		return -1;
+	}
+	*self = (pid_t)v;
+	ours = *self == getpid();
+	if (ours && (f = fopen("/proc/self/status", "re"))) {
+		ours = nspid_count(f) <= 1;
+		fclose(f);
+	}
+	if (!ours)
+		errno = EXDEV;
+	return ours ? 0 : -1;
+}
+
+/*
+ * Sends sig to bosun's own children as a foreign /proc lists them, self
+ * being bosun's pid there. Such a pid cannot be reused before bosun reaps
+ * the child, which it does not do meanwhile; the child is signalled
+ * through its /proc directory, which pidfd_send_signal takes as a pidfd,
+ * since the pid means another process in bosun's namespace.
+ */
+int
+procs_signal_children(pid_t self, int sig, size_t *found)
+{
+	char path[64];
+	FILE *f;
+	int pid, fd, err = 0;
+
+	*found = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self,
+	    (int)self);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (!err && fscanf(f, "%d", &pid) == 1) {
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)
+			(*found)++;
+		else if (errno == ENOSYS || errno == EBADF)
+			err = errno; /* before Linux 5.1: no way to signal */
+		close(fd);
+	}
+	fclose(f);
+	errno = err;
+	return err ? -1 : 0;
 }

@@ -14,6 +14,10 @@ struct proc {
 
 int procs_parse_stat(const char *line, struct proc *p);
 size_t procs_descendants(struct proc *v, size_t n, pid_t root);
-int procs_signal_descendants(int sig);
+size_t procs_unseen(struct proc *v, size_t n, pid_t root,
+    const struct proc *seen, size_t nseen);
+int procs_signal_descendants(int sig, size_t *found);
+int procs_own(pid_t *self);
+int procs_signal_children(pid_t self, int sig, size_t *found);
 
 #endif

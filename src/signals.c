@@ -175,6 +175,29 @@ sig_set_mask(ksigset mask)
 }
 
 /*
+ * Sends sig to pid (a process group when negative) as kill(2) does, but
+ * keeps a sigqueue(3) payload: a signal got as SI_QUEUE goes on as one,
+ * with its si_value, through rt_sigqueueinfo (whose si_pid and si_uid the
+ * kernel takes as given, so they are ours). The kernel refuses codes >= 0
+ * to another process. There is no sigqueue to a group: kill(2) it is.
+ */
+int
+sig_send(pid_t pid, int sig, const siginfo_t *got)
+{
+	siginfo_t si;
+
+	if (pid <= 0 || !got || got->si_code != SI_QUEUE || sig == 0)
+		return kill(pid, sig);
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value = got->si_value;
+	return (int)syscall(SYS_rt_sigqueueinfo, pid, sig, &si);
+}
+
+/*
  * Takes the next pending signal, waiting at most timeout (forever when
  * NULL). Returns the signal, 0 on timeout or interruption, -1 on error.
  */

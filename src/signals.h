@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /*
@@ -32,5 +33,6 @@ int sig_map_add(struct sigmap *m, const char *spec, char *err, unsigned len);
 int sig_block_all(ksigset *old);
 int sig_set_mask(ksigset mask);
 int sig_wait(const struct timespec *timeout, siginfo_t *info);
+int sig_send(pid_t pid, int sig, const siginfo_t *got);
 
 #endif

@@ -6,8 +6,10 @@
  * idle bosun sleeps in rt_sigtimedwait with no wake-ups at all.
  *
  * Phases: RUNNING (the command lives; signals are forwarded), DRAINING
- * (the command exited; the rest got SIGTERM and has until the grace
- * deadline), KILLING (SIGKILL to whatever is left, until nothing is).
+ * (the command exited; the rest got the stop signal and has until the
+ * grace deadline), KILLING (SIGKILL to whatever is left, until nothing is).
+ * The stop signal of the drain is SIGTERM, or the one a stop was forwarded
+ * as (-r TERM:QUIT): leftovers of a graceful stop get the same stop.
  *
  * Nothing in here may end bosun: every failure is logged and survived.
  */
@@ -38,6 +40,9 @@ struct state {
 	int held;        /* the stop signal held by --stop-delay */
 	int job_stopped; /* bosun stopped itself to mirror the job */
 	int drained;     /* drain() has run */
+	int stop_sig;    /* a stop signal as forwarded (or held), 0 if none */
+	int own_proc;    /* /proc is our pid namespace's (not PID 1 only) */
+	pid_t proc_self; /* our pid in a foreign /proc, 0 if not there */
 	int64_t stop_at, kill_at, grace_at;
 };
 
@@ -74,31 +79,65 @@ name(int sig)
 }
 
 /*
+ * Not PID 1: whether /proc can show our descendants. Said once, here: a
+ * foreign /proc limits every later round to our own children.
+ */
+static void
+check_proc(struct state *st)
+{
+	if (st->s->pid1)
+		return;
+	st->own_proc = procs_own(&st->proc_self) == 0;
+	if (st->own_proc)
+		return;
+	if (errno == EXDEV)
+		log_warn("/proc belongs to another pid namespace: only "
+		         "bosun's own children will be signalled on shutdown");
+	else
+		log_warn("cannot list processes in /proc (%s): only the "
+		         "command will be signalled on shutdown",
+		    strerror(errno));
+}
+
+/*
  * Sends sig to every process left: the namespace, or our descendants.
- * Returns -1 when they cannot be found (no /proc outside PID 1).
+ * Returns -1 when they cannot be found (no usable /proc outside PID 1).
  */
 static int
 signal_all(const struct state *st, int sig)
 {
+	size_t found;
+
 	if (st->s->pid1) {
 		if (kill(-1, sig) < 0 && errno != ESRCH)
 			log_warn("cannot send %s to all processes: %s",
 			    name(sig), strerror(errno));
 		return 0;
 	}
-	if (procs_signal_descendants(sig) == 0)
+	if (st->own_proc) {
+		if (procs_signal_descendants(sig, &found) == 0) {
+			log_debug("sent %s to %zu processes", name(sig), found);
+			return 0;
+		}
+		log_warn("cannot list processes to send %s: %s", name(sig),
+		    strerror(errno));
+	} else if (st->proc_self > 0 &&
+	    procs_signal_children(st->proc_self, sig, &found) == 0) {
+		log_debug("sent %s to %zu children", name(sig), found);
 		return 0;
-	log_warn(
-	    "cannot list processes to send %s: %s", name(sig), strerror(errno));
-	/* still reach the command itself */
+	}
+	/* still reach the command itself: unreaped, its pid is its own */
 	if (st->child > 0)
 		kill(st->child, sig);
 	return -1;
 }
 
-/* The command, or its process group with --process-group. */
+/*
+ * The command, or its process group with --process-group. A sigqueue
+ * payload goes on with the signal (sig_send), except to a group.
+ */
 static void
-forward(struct state *st, int sig)
+forward(struct state *st, int sig, const siginfo_t *got)
 {
 	pid_t target = st->c->process_group ? -st->child : st->child;
 
@@ -106,7 +145,7 @@ forward(struct state *st, int sig)
 		return;
 	log_debug("forwarding %s to %s %d", name(sig),
 	    st->c->process_group ? "group" : "pid", (int)st->child);
-	if (kill(target, sig) < 0 && errno != ESRCH)
+	if (sig_send(target, sig, got) < 0 && errno != ESRCH)
 		log_warn("cannot forward %s: %s", name(sig), strerror(errno));
 }
 
@@ -119,9 +158,9 @@ start_killing(struct state *st, const char *why)
 }
 
 static void
-forward_stop(struct state *st, int sig)
+forward_stop(struct state *st, int sig, const siginfo_t *got)
 {
-	forward(st, sig);
+	forward(st, sig, got);
 	if (st->c->kill_after >= 0 && st->kill_at == NEVER)
 		st->kill_at = now_ms() + st->c->kill_after;
 }
@@ -139,10 +178,15 @@ command_exited(struct state *st, int wstatus)
 		st->phase = DRAINING;
 }
 
-/* Once, after the command exited and if anything is left: SIGTERM it. */
+/*
+ * Once, after the command exited and if anything is left: the stop signal
+ * (SIGTERM, or the stop as it was forwarded) to all of it.
+ */
 static void
 drain(struct state *st)
 {
+	int sig = st->stop_sig ? st->stop_sig : SIGTERM;
+
 	st->drained = 1;
 	if (st->phase != DRAINING || !st->children)
 		return;
@@ -150,9 +194,9 @@ drain(struct state *st)
 		start_killing(st, "no grace");
 		return;
 	}
-	log_info(
-	    "sending SIGTERM to what is left; grace %lld ms", st->c->grace);
-	signal_all(st, SIGTERM);
+	log_info("sending %s to what is left; grace %lld ms", name(sig),
+	    st->c->grace);
+	signal_all(st, sig);
 	/* a stopped process cannot act on SIGTERM until continued */
 	signal_all(st, SIGCONT);
 	st->grace_at = now_ms() + st->c->grace;
@@ -216,7 +260,7 @@ reap(struct state *st)
 }
 
 static void
-handle_signal(struct state *st, int sig)
+handle_signal(struct state *st, int sig, const siginfo_t *got)
 {
 	int to;
 
@@ -236,9 +280,11 @@ handle_signal(struct state *st, int sig)
 		return;
 	}
 	if (!sig_is_stop(sig)) {
-		forward(st, to);
+		forward(st, to, got);
 		return;
 	}
+	if (!st->stop_sig)
+		st->stop_sig = to;
 	if (!st->stop_seen && st->c->stop_delay > 0) {
 		st->stop_seen = 1;
 		log_info(
@@ -250,7 +296,7 @@ handle_signal(struct state *st, int sig)
 	st->stop_seen = 1;
 	if (st->held)
 		return; /* merged into the one being held */
-	forward_stop(st, to);
+	forward_stop(st, to, got);
 }
 
 static void
@@ -265,7 +311,7 @@ check_deadlines(struct state *st)
 	if (st->stop_at <= now) {
 		st->stop_at = NEVER;
 		if (st->phase == RUNNING)
-			forward_stop(st, st->held);
+			forward_stop(st, st->held, NULL);
 		st->held = 0;
 	}
 	if (st->kill_at <= now) {
@@ -312,6 +358,7 @@ supervise(const struct supervisor *s)
 	int64_t d, left;
 	int sig;
 
+	check_proc(&st);
 	/* From here on bosun never exits early: log, survive, go on. */
 	for (;;) {
 		reap(&st);
@@ -343,7 +390,7 @@ supervise(const struct supervisor *s)
 		if (sig < 0)
 			log_warn("waiting for signals: %s", strerror(errno));
 		else if (sig > 0)
-			handle_signal(&st, sig);
+			handle_signal(&st, sig, &info);
 		check_deadlines(&st);
 	}
 	log_info("all processes gone; exiting with %d", st.status);

@@ -40,6 +40,47 @@ def test_realtime_signals_keep_their_order_and_count(bosun, mode):
     assert sorted(received(b)) == sorted(rt), "queued, none lost"
 
 
+def sigqueue(pid, sig, value):
+    subprocess.run([SIGECHO, "-q", str(pid), str(int(sig)), str(value)],
+                   check=True)
+
+
+def echoed(b):
+    """sigecho's lines as (signal, value, si_code)."""
+    return [(int(l.split()[0]), int(l.split()[1]), int(l.split()[-1]))
+            for l in b.stdout().splitlines() if l and l[0].isdigit()]
+
+
+SI_QUEUE = -1
+
+
+def test_realtime_signals_keep_their_sigqueue_payload(bosun, mode):
+    """sigqueue(3) to bosun: the command gets the same value, as SI_QUEUE;
+    a rewritten signal keeps it too; kill(2) stays a plain SI_USER (0)."""
+    b = bosun("-r", "USR2:RTMIN+3", SIGECHO, pid1=mode)
+    b.wait_output("ready")
+    sent = [(40, 12345, 40), (64, -7, 64), (signal.SIGUSR1, 99, 10),
+            (signal.SIGUSR2, 2024, 37)]
+    for n, (sig, value, _) in enumerate(sent, 1):
+        sigqueue(b.pid, sig, value)
+        wait_until(lambda: len(echoed(b)) >= n, what=f"signal {sig}")
+    assert echoed(b) == [(to, v, SI_QUEUE) for _, v, to in sent]
+    b.kill(35)
+    wait_until(lambda: len(echoed(b)) == len(sent) + 1)
+    assert echoed(b)[-1] == (35, 0, 0)
+    assert b.stderr() == ""
+
+
+def test_realtime_signals_to_a_process_group_lose_the_payload(bosun, mode):
+    """-g signals a group with kill(2), which carries no payload (there is no
+    sigqueue to a group): documented."""
+    b = bosun("-g", SIGECHO, pid1=mode)
+    b.wait_output("ready")
+    sigqueue(b.pid, 40, 12345)
+    wait_until(lambda: echoed(b))
+    assert echoed(b) == [(40, 0, 0)]
+
+
 def test_sigchld_is_not_forwarded(bosun, mode):
     b = bosun(SIGECHO, pid1=mode)
     b.wait_output("ready")
@@ -121,7 +162,7 @@ def test_stop_delay_holds_the_first_stop_signal(bosun, mode):
     wait_until(lambda: received(b) == [signal.SIGUSR1], timeout=0.7)
     b.kill(signal.SIGTERM)  # merged into the held one
     assert b.wait() == 0
-    assert time.monotonic() - t0 >= 0.8
+    assert 0.8 <= time.monotonic() - t0 <= 2.5
     assert received(b) == [signal.SIGUSR1, signal.SIGTERM]
 
 
@@ -132,7 +173,7 @@ def test_stop_delay_from_environment_applies_to_rewritten_signal(bosun, mode):
     t0 = time.monotonic()
     b.kill(signal.SIGINT)
     assert b.wait() == 0
-    assert time.monotonic() - t0 >= 0.5
+    assert 0.5 <= time.monotonic() - t0 <= 2.2
     assert received(b) == [signal.SIGTERM]
 
 
@@ -147,7 +188,8 @@ def test_kill_after_kills_what_ignores_the_stop_signal(bosun, mode):
     b.kill(signal.SIGTERM)
     assert b.wait() == 137
     elapsed = time.monotonic() - t0
-    assert 1.0 <= elapsed < 5, elapsed
+    assert 1.0 <= elapsed <= 2.7, elapsed
+    assert b.stderr() == ""
 
 
 def test_kill_after_counts_from_the_forwarded_signal(bosun, mode):
@@ -156,7 +198,9 @@ def test_kill_after_counts_from_the_forwarded_signal(bosun, mode):
     t0 = time.monotonic()
     b.kill(signal.SIGTERM)
     assert b.wait() == 137
-    assert time.monotonic() - t0 >= 0.8
+    elapsed = time.monotonic() - t0
+    assert 0.8 <= elapsed <= 2.5, elapsed
+    assert b.stderr() == ""
 
 
 def test_kill_after_is_not_started_by_other_signals(bosun, mode):

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * sigecho: a test command that takes every signal through a signalfd and
- * prints one line per signal: "NUM VALUE" (VALUE is sigqueue's payload).
+ * prints one line per signal: "NUM VALUE from PID code CODE" (VALUE is
+ * sigqueue's payload, CODE the si_code: 0 for kill, -1 for sigqueue).
  * Blocks with raw system calls so that 32 and 33 count too.
  *   sigecho [-x SIG]... [-n]   exit 0 after receiving SIG; -n: print only
  *                              the count of signals received, at exit
  * Prints "ready" once it is listening.
+ *   sigecho -q PID SIG VALUE   send SIG with sigqueue(3) payload VALUE to
+ *                              PID, and exit
  */
 #include <signal.h>
 #include <stdint.h>
@@ -24,6 +27,15 @@ main(int argc, char **argv)
 	long count = 0;
 	int fd, quiet = 0, i;
 
+	if (argc == 5 && strcmp(argv[1], "-q") == 0) {
+		union sigval v = { .sival_int = atoi(argv[4]) };
+
+		if (sigqueue(atoi(argv[2]), atoi(argv[3]), v) < 0) {
+			perror("sigqueue");
+			return 1;
+		}
+		return 0;
+	}
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-x") == 0 && i + 1 < argc)
 			exit_on |= (uint64_t)1 << (atoi(argv[++i]) - 1);
@@ -41,7 +53,8 @@ main(int argc, char **argv)
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		count++;
 		if (!quiet)
-			printf("%u %d from %u\n", si.ssi_signo, si.ssi_int, si.ssi_pid);
+			printf("%u %d from %u code %d\n", si.ssi_signo,
+			    si.ssi_int, si.ssi_pid, si.ssi_code);
 		if (exit_on >> (si.ssi_signo - 1) & 1)
 			break;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* procs: /proc/PID/stat parsing and the descendant rule. */
 #include <criterion/criterion.h>
+#include <unistd.h>
 
 #include "procs.h"
 
@@ -108,4 +109,43 @@ Test(procs, deep_chains)
 Test(procs, an_empty_snapshot_has_no_descendants)
 {
 	cr_assert_eq(procs_descendants(NULL, 0, 10), 0);
+}
+
+Test(procs, a_round_signals_each_process_once)
+{
+	/* 11 and 12 were signalled; 12's pid now belongs to a new process
+	 * (another start time); 13 is new */
+	struct proc seen[] = { { 11, 10, 200 }, { 12, 10, 250 } };
+	struct proc v[] = {
+		{ 10, 1, 100 }, { 11, 10, 200 }, { 12, 10, 900 }, { 13, 11, 300 },
+		{ 20, 1, 50 },
+	};
+
+	cr_assert_eq(procs_descendants(v, 5, 10), 3);
+	cr_assert_eq(procs_unseen(v, 5, 10, seen, 2), 2);
+	cr_assert_eq(find(v, 5, 11)->mark, 0, "signalled already");
+	cr_assert_eq(find(v, 5, 12)->mark, 1, "a reused pid is a new process");
+	cr_assert_eq(find(v, 5, 13)->mark, 1);
+	cr_assert_eq(find(v, 5, 20)->mark, 0);
+}
+
+Test(procs, a_round_ends_when_nothing_is_new)
+{
+	struct proc seen[] = { { 11, 10, 200 }, { 13, 11, 300 } };
+	struct proc v[] = { { 10, 1, 100 }, { 11, 10, 200 }, { 13, 11, 300 } };
+
+	procs_descendants(v, 3, 10);
+	cr_assert_eq(procs_unseen(v, 3, 10, seen, 2), 0);
+	cr_assert_eq(procs_unseen(v, 0, 10, seen, 2), 0);
+	procs_descendants(v, 3, 10);
+	cr_assert_eq(procs_unseen(v, 3, 10, NULL, 0), 2, "nothing seen yet");
+}
+
+Test(procs, own_proc_is_recognised)
+{
+	pid_t self;
+
+	/* the unit tests run with the host's /proc, their own */
+	cr_assert_eq(procs_own(&self), 0);
+	cr_assert_eq(self, getpid());
 }

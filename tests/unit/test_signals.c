@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* signals: names, numbers and the rewrite table. */
+/* signals: names, numbers, the rewrite table, sending with a payload. */
 #include <criterion/criterion.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "signals.h"
@@ -102,4 +103,29 @@ Test(signals, bad_rewrites)
 		    "%s", bad[i]);
 		cr_assert(strstr(err, "rewrite"), "%s", err);
 	}
+}
+
+Test(signals, sig_send_keeps_a_sigqueue_payload)
+{
+	ksigset old;
+	siginfo_t got = { 0 }, info;
+	struct timespec zero = { 0, 0 };
+
+	cr_assert_eq(sig_block_all(&old), 0);
+	got.si_code = SI_QUEUE;
+	got.si_value.sival_int = 4242;
+	cr_assert_eq(sig_send(getpid(), 40, &got), 0);
+	cr_assert_eq(sig_wait(&zero, &info), 40);
+	cr_assert_eq(info.si_code, SI_QUEUE);
+	cr_assert_eq(info.si_value.sival_int, 4242);
+	cr_assert_eq(info.si_pid, getpid());
+	/* a plain kill stays one */
+	got.si_code = SI_USER;
+	cr_assert_eq(sig_send(getpid(), 40, &got), 0);
+	cr_assert_eq(sig_wait(&zero, &info), 40);
+	cr_assert_eq(info.si_code, SI_USER);
+	cr_assert_eq(sig_send(getpid(), 40, NULL), 0);
+	cr_assert_eq(sig_wait(&zero, &info), 40);
+	cr_assert_eq(info.si_code, SI_USER);
+	sig_set_mask(old);
 }
