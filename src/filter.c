@@ -90,6 +90,15 @@ filter_check_syscalls(const char *list, char *err, size_t len)
 			    (int)(n < 64 ? n : 64), p);
 			return -1;
 		}
+		/* the child tells bosun and the user with these that it
+		 * failed to start the command, after the filter is loaded */
+		if (strcmp(name, "write") == 0 || strcmp(name, "writev") == 0) {
+			snprintf(err, len,
+			    "%s cannot be denied: bosun reports a failure to "
+			    "start the command with it",
+			    name);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -37,17 +37,20 @@
 #define OUTPUT_MAX (4 << 20)
 
 /*
- * Variables that make a program load code or run commands. A hook runs as
- * bosun's user (often root); a secret source (a volume anyone with access
- * to the secret store can write) must not choose what it loads. Those
- * variables still reach the command.
+ * Variables that make a program load code or run commands, or trace what
+ * it does. A hook runs as bosun's user (often root); a secret source (a
+ * volume anyone with access to the secret store can write) must not
+ * choose them. A hook gets bosun's own value instead, if any; the command
+ * still gets the secret source's. Names ending in '*' are prefixes.
  */
-static const char *const loader_vars[] = { "BASH_ENV", "ENV", "GCONV_PATH",
-	"GETCONF_DIR", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_TRACE",
-	"NIS_PATH", "NLSPATH", "NODE_OPTIONS", "PERL5LIB", "PERL5OPT",
-	"PERLLIB", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP",
-	"RESOLV_HOST_CONF", "RES_OPTIONS", "RUBYLIB", "RUBYOPT", "TMPDIR",
-	"TZDIR" };
+static const char *const loader_vars[] = { "LD_*", "BASHOPTS", "BASH_ENV",
+	"ENV", "GCONV_PATH", "GETCONF_DIR", "HOSTALIASES", "IFS",
+	"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "LOCALDOMAIN", "LOCPATH",
+	"LUA_*", "MALLOC_TRACE", "NIS_PATH", "NLSPATH", "NODE_OPTIONS",
+	"NODE_PATH", "PATH", "PERL5DB", "PERL5LIB", "PERL5OPT", "PERLLIB",
+	"PS4", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONWARNINGS",
+	"RESOLV_HOST_CONF", "RES_OPTIONS", "RUBYLIB", "RUBYOPT", "SHELLOPTS",
+	"TMPDIR", "TZDIR", "_JAVA_OPTIONS" };
 
 static long long
 now_ms(void)
@@ -59,38 +62,45 @@ now_ms(void)
 }
 
 static int
-loader_var(const char *entry)
+loader_var(const char *entry, size_t n)
 {
-	size_t n = strcspn(entry, "="), i;
+	const char *v;
+	size_t i, k;
 
-	if (strncmp(entry, "LD_", 3) == 0)
-		return 1;
-	for (i = 0; i < sizeof(loader_vars) / sizeof(loader_vars[0]); i++)
-		if (strncmp(entry, loader_vars[i], n) == 0 &&
-		    loader_vars[i][n] == '\0')
+	for (i = 0; i < sizeof(loader_vars) / sizeof(loader_vars[0]); i++) {
+		v = loader_vars[i];
+		k = strlen(v);
+		if (v[k - 1] == '*' ? strncmp(entry, v, k - 1) == 0
+		                    : k == n && strncmp(entry, v, n) == 0)
 			return 1;
+	}
 	return 0;
 }
 
 /*
- * The hook's environment: the command's so far, less the loader variables
- * that came from a secret source (inherited ones are bosun's own, and
- * bosun was started with them). Pointers only: no value is copied.
+ * The hook's environment: the command's so far, where a loader variable
+ * that came from a secret source is replaced by bosun's own (or left
+ * out). Pointers only: no value is copied.
  */
 static char **
 hook_envp(const struct envlist *env)
 {
 	char **v = malloc((env->n + 1) * sizeof(*v));
-	size_t i, n = 0;
+	const char *own;
+	size_t i, n = 0, k;
 
 	if (!v)
 		return NULL;
-	for (i = 0; i < env->n; i++)
-		if (!env->owned[i] || !loader_var(env->v[i]))
+	for (i = 0; i < env->n; i++) {
+		k = strcspn(env->v[i], "=");
+		if (!env->owned[i] || !loader_var(env->v[i], k)) {
 			v[n++] = env->v[i];
-		else
-			log_debug("not passing %.*s to hooks",
-			    (int)strcspn(env->v[i], "="), env->v[i]);
+			continue;
+		}
+		log_debug("hooks get bosun's own %.*s", (int)k, env->v[i]);
+		if ((own = envlist_inherited(env, env->v[i], k)))
+			v[n++] = (char *)own - k - 1;
+	}
 	v[n] = NULL;
 	return v;
 }
@@ -184,23 +194,23 @@ kill_descendants(size_t *found)
  * bosun, PID 1 or the subreaper, and a killed process forks no more.
  * (Not kill(-1) as PID 1: a `docker exec` shell is no descendant.)
  */
-static void
-kill_leftovers(pid_t pgid)
+static int
+kill_leftovers(void)
 {
 	struct timespec pause = { 0, 2000000 };
 	long long give_up = now_ms() + 5000;
 	size_t found;
 	int r;
 
-	kill(-pgid, SIGKILL);
 	for (;;) {
 		r = kill_descendants(&found);
 		if (!reap_ended() && r == 0 && found == 0)
-			return;
-		if (r < 0 || now_ms() > give_up) {
-			log_warn("cannot kill what a hook left running: %s",
-			    r < 0 ? strerror(errno) : "still there after 5 s");
-			return;
+			return 0;
+		if (r < 0)
+			return -1;
+		if (now_ms() > give_up) {
+			errno = ETIMEDOUT;
+			return -1;
 		}
 		nanosleep(&pause, NULL);
 	}
@@ -215,6 +225,15 @@ struct hook_run {
 	int status;
 	const char *why; /* set when it was cut short */
 };
+
+static int
+exited_unreaped(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == pid;
+}
 
 /* Runs the hook until it exits and its output is read, or it is cut
  * short (timeout, too much output, a stop signal). */
@@ -242,9 +261,10 @@ wait_hook(struct hook_run *r, pid_t pid, int out)
 		pf[1] = (struct pollfd){ .fd = exited ? -1 : pidfd,
 			.events = POLLIN };
 		if (pidfd < 0 && !open_out) {
-			/* no pidfd (kernel < 5.3): poll the exit */
-			if (waitpid(pid, &r->status, WNOHANG) == pid)
-				exited = 2;
+			/* no pidfd (kernel < 5.3): poll the exit, leaving the
+			 * zombie to be reaped below */
+			if (exited_unreaped(pid))
+				exited = 1;
 			else
 				usleep(10000);
 			continue;
@@ -285,11 +305,12 @@ wait_hook(struct hook_run *r, pid_t pid, int out)
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	if (r->why)
-		kill(-pid, SIGKILL);
-	if (exited != 2)
-		while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
-			;
+	/* the group, before the hook is reaped: until then its pid, and so
+	 * its group id, cannot be another process's */
+	kill(-pid, SIGKILL);
+	startup_hook(-1);
+	while (waitpid(pid, &r->status, 0) < 0 && errno == EINTR)
+		;
 }
 
 static int
@@ -298,7 +319,7 @@ run_hook(struct secrets_ctx *x, const char *path, long long timeout,
 {
 	struct hook_run r = { .path = path, .timeout = timeout, .h = h };
 	char label[4200], **envp;
-	int fds[2], ret = -1;
+	int fds[2], ret = -1, left;
 	pid_t pid;
 
 	log_info("running hook %s", path);
@@ -327,13 +348,24 @@ run_hook(struct secrets_ctx *x, const char *path, long long timeout,
 	startup_hook(pid);
 	wait_hook(&r, pid, fds[0]);
 	close(fds[0]);
-	startup_hook(-1);
-	kill_leftovers(pid);
+	left = kill_leftovers();
 	startup_hook(0);
-	if (h->tty)
+	if (h->tty) {
 		tcsetpgrp(STDIN_FILENO, getpgrp());
+		/* ^C or ^\ at its prompt: the user stops bosun */
+		if (!r.why && WIFSIGNALED(r.status) &&
+		    (WTERMSIG(r.status) == SIGINT ||
+		        WTERMSIG(r.status) == SIGQUIT))
+			startup_stop(WTERMSIG(r.status));
+	}
 
-	if (r.why && strcmp(r.why, "timed out") == 0)
+	if (startup_stopped())
+		snprintf(x->err, x->errlen, "hook %s was stopped", path);
+	else if (left < 0)
+		snprintf(x->err, x->errlen,
+		    "cannot make sure that what hook %s started is gone: %s",
+		    path, strerror(errno));
+	else if (r.why && strcmp(r.why, "timed out") == 0)
 		snprintf(x->err, x->errlen,
 		    "hook %s timed out after %lld ms (--hook-timeout)", path,
 		    timeout);

@@ -61,7 +61,7 @@ main(int argc, char **argv)
 	struct ident user;
 	char err[512];
 	pid_t ppid = getppid();
-	int status, status_fd = -1, failed;
+	int status, status_fd = -1, failed, r;
 
 	/* 1. Block every signal at once: from now on they queue for us.
 	 * Until the command starts, a stop signal ends bosun (startup.c). */
@@ -165,9 +165,11 @@ main(int argc, char **argv)
 			goto fail;
 		}
 		startup_deadline(0);
-		if (hooks_run(&x, &cfg, &hooks) < 0) {
-			if (startup_stopped())
-				goto stopped;
+		/* a stop signal while hooks ran wins over their outcome */
+		r = hooks_run(&x, &cfg, &hooks);
+		if (startup_stopped())
+			goto stopped;
+		if (r < 0) {
 			log_error("%s", err);
 			goto fail;
 		}

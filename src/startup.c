@@ -36,6 +36,7 @@ static volatile sig_atomic_t stop_sig;
 /* > 0: a hook's process group runs; < 0: a hook is being started or its
  * leftovers cleaned up (note the signal, do not exit); 0: neither */
 static volatile sig_atomic_t hook;
+static volatile sig_atomic_t alarm_from_outside;
 static char late[160];
 
 static void
@@ -65,12 +66,19 @@ stop_name(int sig)
 }
 
 static void
-on_signal(int sig)
+on_signal(int sig, siginfo_t *si, void *ctx)
 {
 	int e = errno;
 	const char *path;
 
+	(void)ctx;
 	if (sig == SIGALRM) {
+		/* the timer's comes from the kernel; another is passed on to
+		 * the command once it runs */
+		if (si->si_code != SI_KERNEL) {
+			alarm_from_outside = 1;
+			goto out;
+		}
 		if (hook)
 			goto out; /* hooks keep their own deadline */
 		say(late);
@@ -99,14 +107,21 @@ out:
 int
 startup_begin(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_sigaction = on_signal,
+		.sa_flags = SA_SIGINFO };
 	ksigset mask = ~(ksigset)0;
 	size_t i;
 
 	/* no SA_RESTART: a blocking read or poll returns with EINTR */
 	sigfillset(&sa.sa_mask);
 	for (i = 0; i < NHANDLED; i++) {
-		if (sigaction(handled[i], &sa, &saved[i]) < 0)
+		if (sigaction(handled[i], NULL, &saved[i]) < 0)
+			return -1;
+		/* a stop signal bosun was told to ignore (nohup) stays
+		 * blocked, and later reaches the command, which ignores it */
+		if (saved[i].sa_handler == SIG_IGN && handled[i] != SIGALRM)
+			continue;
+		if (sigaction(handled[i], &sa, NULL) < 0)
 			return -1;
 		mask &= ~((ksigset)1 << (handled[i] - 1));
 	}
@@ -138,6 +153,15 @@ startup_hook(pid_t pgid)
 	hook = pgid;
 }
 
+/* A stop that did not come as a signal to bosun (^C at a hook's prompt):
+ * the first one counts. */
+void
+startup_stop(int sig)
+{
+	if (!stop_sig)
+		stop_sig = sig;
+}
+
 /* The stop signal received while a hook ran, or 0. */
 int
 startup_stopped(void)
@@ -157,6 +181,9 @@ startup_end(void)
 	startup_deadline(0);
 	for (i = 0; i < NHANDLED; i++)
 		sigaction(handled[i], &saved[i], NULL);
+	/* pending again, for the supervisor to forward */
+	if (alarm_from_outside)
+		kill(getpid(), SIGALRM);
 	return 0;
 }
 

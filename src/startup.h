@@ -7,6 +7,7 @@
 int startup_begin(void);
 void startup_deadline(long long ms);
 void startup_hook(pid_t pgid);
+void startup_stop(int sig);
 int startup_stopped(void);
 int startup_end(void);
 void startup_child(void);

@@ -31,7 +31,12 @@ userdb_parse_id(const char *s, unsigned long *id)
 {
 	unsigned long long v = 0;
 
-	if (*s == '\0' || strlen(s) > 10)
+	if (*s == '\0')
+		return -1;
+	/* leading zeros, as strtoul and so glibc read them */
+	while (s[0] == '0' && s[1] != '\0')
+		s++;
+	if (strlen(s) > 10)
 		return -1;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
@@ -87,19 +92,26 @@ find(FILE *f, int passwd, const char *name, unsigned long id,
 	char *line = NULL, *fld[8];
 	size_t cap = 0;
 	unsigned long v, g = 0;
-	int n, r = -1;
+	int n, ok, r = -1;
 
 	rewind(f);
 	/* errno stays 0 at the end of the file, not after an error */
 	while ((errno = 0, getline(&line, &cap, f)) >= 0) {
 		n = split(line, fld, passwd ? 7 : 4);
-		if (skipped(fld, n, passwd ? 7 : 4))
+		if (fld[0][0] == '\0' || strchr("#+-", fld[0][0]))
 			continue;
-		if (userdb_parse_id(fld[2], &v) < 0)
+		if (name && strcmp(fld[0], name) != 0)
 			continue;
-		if (passwd && userdb_parse_id(fld[3], &g) < 0)
-			continue;
-		if (name ? strcmp(fld[0], name) != 0 : v != id)
+		ok = !skipped(fld, n, passwd ? 7 : 4) &&
+		    userdb_parse_id(fld[2], &v) == 0 &&
+		    (!passwd || userdb_parse_id(fld[3], &g) == 0);
+		/* the first entry of a name decides: a later duplicate (say,
+		 * uid 0) never stands in for one that cannot be parsed */
+		if (name && !ok) {
+			errno = EBADMSG;
+			goto out;
+		}
+		if (!ok || (!name && v != id))
 			continue;
 		e->name = strdup(fld[0]);
 		e->home = strdup(passwd ? fld[5] : "");
@@ -215,6 +227,9 @@ lookup_error(const char *what, const char *s, char *err, size_t len)
 {
 	if (errno == EINVAL)
 		snprintf(err, len, "bad %s id %s (0 to 4294967294)", what, s);
+	else if (errno == EBADMSG)
+		snprintf(err, len, "malformed %s entry for %s %s",
+		    strcmp(what, "user") == 0 ? "passwd" : "group", what, s);
 	else if (errno == ENOENT)
 		snprintf(err, len, "unknown %s %s", what, s);
 	else

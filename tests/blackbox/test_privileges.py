@@ -156,6 +156,9 @@ def test_without_privilege_options_nothing_changes(tmp_path):
     (["--caps", "net_bind_servic"], "unknown capability"),
     (["--seccomp", "strict"], "unknown profile 'strict'"),
     (["--seccomp-deny", "mkdir,nosuchcall"], "unknown system call 'nosuchcall'"),
+    # bosun's child reports a failure to start the command with them
+    (["-e", "127", "--seccomp-deny", "write"], "write cannot be denied"),
+    (["--seccomp-deny", "mkdir,writev"], "writev cannot be denied"),
 ])
 def test_failures_exit_125_and_the_command_never_runs(tmp_path, mode, args, what):
     marker = tmp_path / "ran"

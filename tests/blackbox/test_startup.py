@@ -253,20 +253,26 @@ def test_a_hook_can_prompt_on_bosuns_terminal(tmp_path):
 def test_loader_variables_from_secret_sources_never_reach_a_hook(tmp_path):
     d = tmp_path / "secrets"
     d.mkdir()
-    for name in ("LD_BOSUN_TEST", "GCONV_PATH", "BASH_ENV", "DB_PASSWORD"):
+    names = ("LD_BOSUN_TEST", "GCONV_PATH", "BASH_ENV", "PATH", "SHELLOPTS",
+             "PYTHONWARNINGS", "JAVA_TOOL_OPTIONS", "LUA_INIT_5_4")
+    for name in names + ("DB_PASSWORD",):
         (d / name).write_text(f"/volume/{name}\n")
     seen = tmp_path / "hook-env"
-    h = hook(tmp_path, "h", f"env > {seen}\n")
-    r = subprocess.run([BOSUN, "--secrets-dir", str(d), "--hook", h, "env"],
+    h = hook(tmp_path, "h", f"/usr/bin/env > {seen}\n")
+    r = subprocess.run([BOSUN, "--secrets-dir", str(d), "--hook", h,
+                        "/usr/bin/env"],
                        capture_output=True, text=True, timeout=20,
                        env=dict(BASE, LD_BOSUN_OWN="1"))
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     hook_env = seen.read_text().splitlines()
     cmd_env = r.stdout.splitlines()
-    for name in ("LD_BOSUN_TEST", "GCONV_PATH", "BASH_ENV"):
-        assert not any(e.startswith(name + "=") for e in hook_env), name
+    for name in names:
+        assert f"{name}=/volume/{name}" not in hook_env, name
         assert f"{name}=/volume/{name}" in cmd_env, name
+    # bosun's own value stands in for one from a secret source
+    assert f"PATH={BASE['PATH']}" in hook_env
+    assert not any(e.startswith("SHELLOPTS=") for e in hook_env)
     # a secret that loads nothing, and bosun's own variables, do reach it
     assert "DB_PASSWORD=/volume/DB_PASSWORD" in hook_env
     assert "LD_BOSUN_OWN=1" in hook_env and "LD_BOSUN_OWN=1" in cmd_env
@@ -296,3 +302,150 @@ def test_hook_timeout_message_names_the_limit(tmp_path):
     assert r.returncode == 125
     assert r.stderr == \
         f"bosun: hook {h} timed out after 300 ms (--hook-timeout)\n"
+
+
+def test_a_stop_signal_as_a_hook_ends_is_never_lost(tmp_path, mode):
+    """TERM while the hook exits and its leftovers are cleaned up: bosun
+    still stops, and the command never starts."""
+    started = tmp_path / "started"
+    marker = tmp_path / "ran"
+    h = hook(tmp_path, "h", "i=0; while [ $i -lt 200 ]; do sleep 300 & "
+             f"i=$((i+1)); done\ntouch {started}\necho A=1\n")
+    for attempt in range(3):
+        started.unlink(missing_ok=True)
+        p = subprocess.Popen((NS if mode else []) + [
+            BOSUN, "--hook", h, "touch", str(marker)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True, env=BASE)
+        try:
+            pid = bosun_pid(p, mode)
+            wait_until(started.exists, what="the hook")
+            os.kill(pid, signal.SIGTERM)
+            _, err = p.communicate(timeout=10)
+        finally:
+            if p.poll() is None:
+                kill_tree(p.pid)
+                p.wait()
+        assert (p.returncode, err) == (
+            143, "bosun: SIGTERM before the command started; exiting\n"), \
+            f"attempt {attempt}"
+        assert not marker.exists(), f"attempt {attempt}: the command ran"
+
+
+def gate(tmp_path):
+    """A hook that waits for the test to open its gate."""
+    started, go = tmp_path / "started", tmp_path / "go"
+    return started, go, hook(tmp_path, "gate", f"touch {started}\n"
+                             f"while [ ! -e {go} ]; do sleep 0.01; done\n"
+                             "echo A=1\n")
+
+
+def test_an_alrm_from_outside_during_start_up_reaches_the_command(tmp_path,
+                                                                   mode):
+    from conftest import SIGECHO
+    started, go, h = gate(tmp_path)
+    out = tmp_path / "out"
+    with open(out, "w") as o:
+        p = subprocess.Popen((NS if mode else []) + [
+            BOSUN, "--hook", h, SIGECHO, "-x", "14"],
+            stdin=subprocess.DEVNULL, stdout=o, stderr=subprocess.PIPE,
+            text=True, env=BASE)
+        try:
+            pid = bosun_pid(p, mode)
+            wait_until(started.exists, what="the hook")
+            os.kill(pid, signal.SIGALRM)
+            go.touch()
+            _, err = p.communicate(timeout=10)
+        finally:
+            if p.poll() is None:
+                kill_tree(p.pid)
+                p.wait()
+    # forwarded as soon as the command runs: sigecho prints it, or dies
+    # of it if it came before sigecho blocked it
+    assert err == ""
+    lines = out.read_text().splitlines()
+    assert p.returncode == 128 + signal.SIGALRM or (
+        p.returncode == 0 and lines[-1].split()[0] == "14"), \
+        (p.returncode, lines)
+
+
+def test_an_alrm_from_outside_is_no_deadline(tmp_path, mode):
+    d = tmp_path / "tracefs"
+    argv = stalled_read(tmp_path, mode, [
+        "--hook-timeout", "60s", "-s", f"A={d}/trace_pipe", "true"])
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, env=BASE)
+    try:
+        pid = bosun_pid(p, mode)
+        wait_until(lambda: BOSUN in cmdline(pid) and state(pid) == "S",
+                   what="bosun blocked in the read")
+        os.kill(pid, signal.SIGALRM)
+        os.kill(pid, signal.SIGTERM)
+        _, err = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            kill_tree(p.pid)
+            p.wait()
+    assert p.returncode == 143, err
+    assert err == "bosun: SIGTERM before the command started; exiting\n"
+
+
+def test_an_inherited_ignored_stop_signal_stays_ignored(tmp_path):
+    """Under nohup, SIGHUP during start-up is not a reason to stop."""
+    started, go, h = gate(tmp_path)
+    p = subprocess.Popen(
+        [BOSUN, "--hook", h, "grep", "^SigIgn", "/proc/self/status"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=BASE,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    try:
+        wait_until(started.exists, what="the hook")
+        os.kill(p.pid, signal.SIGHUP)
+        go.touch()
+        out, err = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            kill_tree(p.pid)
+            p.wait()
+    assert p.returncode == 0, err
+    assert err == ""
+    assert int(out.split()[1], 16) & (1 << (signal.SIGHUP - 1)), out
+
+
+def test_ctrl_c_at_a_hooks_prompt_stops_bosun(tmp_path):
+    from test_tty import Pty
+    marker = tmp_path / "ran"
+    h = hook(tmp_path, "ask", "printf 'PIN? ' >&2\nread -r pin\n"
+             "echo \"PIN=$pin\"\n")
+    t = Pty([BOSUN, "--hook", h, "touch", str(marker)],
+            env=dict(BASE, TERM="dumb"))
+    try:
+        t.expect("PIN? ")
+        t.send("\x03")
+        t.expect("SIGINT before the command started")
+        assert t.wait() == 130
+    finally:
+        t.close()
+    assert not marker.exists()
+
+
+def test_hook_clean_up_never_trusts_a_foreign_proc(tmp_path):
+    """bosun in a pid namespace that kept the parent's /proc: pid 2 there
+    is kthreadd on the host. Its hook's leftovers are still killed, and a
+    bystander next to bosun is not, with no stall."""
+    h = hook(tmp_path, "h", "setsid sleep 300 </dev/null >/dev/null 2>&1 &\n"
+             "echo A=1\n")
+    script = f"""
+sh -c 'sleep 0.2; exec {BOSUN} --hook {h} sh -c "echo ran"' &
+b=$!
+sleep 1000 & y=$!
+wait $b; echo "rc=$?"
+if kill -0 $y 2>/dev/null; then echo bystander alive; kill $y; fi
+"""
+    t0 = time.monotonic()
+    r = subprocess.run(["unshare", "--pid", "--fork", "sh", "-c", script],
+                       capture_output=True, text=True, timeout=30, env=BASE)
+    took = time.monotonic() - t0
+    assert r.stdout == "ran\nrc=0\nbystander alive\n", r.stderr
+    assert took < 3, f"took {took:.1f} s"

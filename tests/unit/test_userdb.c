@@ -304,3 +304,32 @@ Test(userdb, compat_and_comment_lines_are_skipped_in_both_files)
 	fclose(p);
 	fclose(g);
 }
+
+Test(userdb, the_first_entry_of_a_name_decides_even_when_malformed)
+{
+	/* glibc reads 00000001000 as 1000; a later uid 0 line for the same
+	 * name must never stand in for an entry bosun cannot parse */
+	static const char zeros[] = "app:x:00000001000:01000::/home/app:/bin/sh\n"
+				    "app:x:0:0::/root:/bin/sh\n";
+	static const char bad[] = "app:x:abc:1000::/home/app:/bin/sh\n"
+				  "app:x:0:0::/root:/bin/sh\n";
+	static const char few[] = "app:x:1000:1000::/home/app\n"
+				  "app:x:0:0::/root:/bin/sh\n";
+	FILE *p = fmemopen((void *)zeros, sizeof(zeros) - 1, "r");
+
+	cr_assert_eq(userdb_resolve("app", p, NULL, &id, err, sizeof(err)), 0,
+	    "%s", err);
+	cr_assert_eq(id.uid, 1000);
+	cr_assert_eq(id.gid, 1000);
+	fclose(p);
+	p = fmemopen((void *)bad, sizeof(bad) - 1, "r");
+	cr_assert_eq(userdb_resolve("app", p, NULL, &id, err, sizeof(err)), -1,
+	    "resolved to uid %d", (int)id.uid);
+	cr_assert_str_eq(err, "malformed passwd entry for user app");
+	fclose(p);
+	p = fmemopen((void *)few, sizeof(few) - 1, "r");
+	cr_assert_eq(userdb_resolve("app", p, NULL, &id, err, sizeof(err)), -1,
+	    "resolved to uid %d", (int)id.uid);
+	cr_assert_str_eq(err, "malformed passwd entry for user app");
+	fclose(p);
+}
