@@ -72,11 +72,16 @@ def state_of(pid):
 
 
 def children_of(pid):
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit() and ppid_of(int(d)) == pid:
-            out.append(int(d))
-    return out
+    """pid's children: from the kernel's list when it has one (the scan of
+    all of /proc is slow on a machine with thousands of processes)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except FileNotFoundError:
+        if os.path.exists(f"/proc/{pid}"):
+            return [int(d) for d in os.listdir("/proc")
+                    if d.isdigit() and ppid_of(int(d)) == pid]
+        return []
 
 
 def status_field(pid, name):
@@ -135,10 +140,17 @@ class Bosun:
         self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=self.err,
                                      stdin=subprocess.DEVNULL, env=env, **kw)
         if pid1:
-            self.pid = wait_until(lambda: (children_of(self.proc.pid) or [None])[0],
-                                  what="bosun under unshare")
+            # None when bosun came and went before it could be seen
+            pid = wait_until(self._under_unshare, what="bosun under unshare")
+            self.pid = None if pid == -1 else pid
         else:
             self.pid = self.proc.pid
+
+    def _under_unshare(self):
+        kids = children_of(self.proc.pid)
+        if kids:
+            return kids[0]
+        return -1 if self.proc.poll() is not None else None
 
     def kill(self, sig):
         os.kill(self.pid, sig)
