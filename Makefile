@@ -150,17 +150,28 @@ fuzz: $(FUZZERS)
 		test $${PIPESTATUS[0]} -eq 0; \
 	done
 
-# bosun against tini, dumb-init and catatonit (installed if absent)
+# bosun against tini, dumb-init and catatonit (installed if absent) and
+# against the limit programs: minimal static C programs (musl, like
+# bosun-static) doing only the work measured. BENCH_QUICK=1: the reduced
+# set, for CI. The other bench programs are tools, built with $(CC).
+BENCH_TOOLS = $(addprefix build/bench/,pong rtt cpurun leftovers sink blast)
+BENCH_LIMITS = $(addprefix build/bench/limit-,secrets reap kill fwd)
+build/bench/limit-%: tests/bench/limit-%.c
+	@mkdir -p $(@D)
+	$(MUSL_CC) -static -O2 -Wall -o $@ $<
+
 build/bench/%: tests/bench/%.c
 	@mkdir -p $(@D)
-	$(CC) -O2 -Wall -o $@ $<
+	$(CC) -D_GNU_SOURCE -O2 -Wall -o $@ $<
 
-bench: bosun-static build/bench/pong build/bench/rtt $(B)/helpers/orphans
+bench: bosun-static $(BENCH_TOOLS) $(BENCH_LIMITS) $(B)/helpers/orphans
 	@command -v tini-static >/dev/null && command -v dumb-init >/dev/null && \
 	command -v catatonit >/dev/null && command -v valgrind >/dev/null && \
-	command -v gnuplot >/dev/null || \
+	command -v gnuplot >/dev/null && command -v strace >/dev/null && \
+	command -v nsenter >/dev/null || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			tini dumb-init catatonit valgrind gnuplot-nox >/dev/null
+			tini dumb-init catatonit valgrind gnuplot-nox strace \
+			util-linux >/dev/null
 	/usr/bin/python3 tests/bench/bench.py
 
 demo: bosun
