@@ -1,8 +1,16 @@
 # bosun — a tiny init for containers.
 #   make            dynamic build, for development
+#   make deps       install what is missing from the distribution's packages
 #   make static     fully static musl build (libcap, libseccomp from source)
+#                   ARCH=arm64 (armhf i386 ppc64el s390x riscv64 amd64)
+#                   cross-builds build/ARCH/bosun-static
 #   make test       unit tests, then black-box tests of both builds
 #   make demo       bosun as PID 1 of a pid namespace, on a demo command
+#   make emulated   ARCH=...: the black-box tests of build/ARCH/bosun-static
+#                   under qemu-user (arm64: all; others: a smoke subset)
+#   make deb        Debian package in build/deb/
+#   make release    dist/: static binaries, SHA256SUMS, SPDX SBOMs
+#   make image      FROM-scratch image bosun:VERSION with /sbin/bosun
 #   make install    PREFIX=/usr/local DESTDIR=
 
 SHELL := /bin/bash
@@ -26,7 +34,27 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS)
 LDLIBS_DEPS = -lseccomp -lcap
 
 B = build
-SRC = $(wildcard src/*.c)
+# make static ARCH=...: everything for ARCH under build/ARCH, musl's
+# compiler driver for it from tools/musl-deps, the cross binutils
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ifdef ARCH
+B = build/$(ARCH)
+MUSL_CC = $(B)/musl/cc
+STATIC_BIN = $(B)/bosun-static
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS := $(shell dpkg-architecture -qDEB_HOST_GNU_TYPE -a$(ARCH) 2>/dev/null)-
+endif
+else
+STATIC_BIN = bosun-static
+endif
+STRIP = $(CROSS)strip
+# the version, for packages and images (src/cli.c has it)
+VERSION := $(shell sed -n 's/^\#define VERSION "\(.*\)"/\1/p' src/cli.c)
+ARCHES = amd64 arm64 armhf i386 ppc64el s390x riscv64
+# reproducible builds: no date, no build directory in the output
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+SRC = $(sort $(wildcard src/*.c))
 MODULES = $(filter-out src/main.c,$(SRC))
 OBJ = $(SRC:src/%.c=$(B)/dyn/%.o)
 MODOBJ = $(MODULES:src/%.c=$(B)/dyn/%.o)
@@ -40,7 +68,8 @@ SOBJ = $(SRC:src/%.c=$(B)/static/%.o)
 MUSL = $(B)/musl
 STATIC_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Os $(WARN) \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-	-fstack-protector-strong -I$(MUSL)/include -I$(MUSL)/kernel-headers
+	-fstack-protector-strong -I$(MUSL)/include -I$(MUSL)/kernel-headers \
+	-ffile-prefix-map=$(CURDIR)=.
 STATIC_LDFLAGS = -static -Wl,--gc-sections -L$(MUSL)/lib
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -58,10 +87,10 @@ bosun: $(OBJ)
 $(B)/dyn/%.o: src/%.c $(wildcard src/*.h) | $(B)/dyn
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-static: bosun-static
+static: $(STATIC_BIN)
 
-bosun-static: $(B)/static/bosun.unstripped
-	strip -o $@ $<
+$(STATIC_BIN): $(B)/static/bosun.unstripped
+	$(STRIP) -o $@ $<
 
 $(B)/static/bosun.unstripped: $(SOBJ) $(MUSL)/.done
 	$(MUSL_CC) $(STATIC_LDFLAGS) -o $@ $(SOBJ) $(LDLIBS_DEPS)
@@ -69,10 +98,15 @@ $(B)/static/bosun.unstripped: $(SOBJ) $(MUSL)/.done
 $(B)/static/%.o: src/%.c $(wildcard src/*.h) $(MUSL)/.done | $(B)/static
 	$(MUSL_CC) $(STATIC_CFLAGS) -c -o $@ $<
 
+# What is missing from the distribution's packages, installed (as root);
+# fast when nothing is. tools/deps says which groups there are.
+deps:
+	@tools/deps test
+
 # libcap and libseccomp built with musl from Debian's source packages
-deps: $(MUSL)/.done
 $(MUSL)/.done: tools/musl-deps
-	tools/musl-deps $(MUSL)
+	@tools/deps test $(if $(ARCH),cross:$(ARCH))
+	tools/musl-deps $(MUSL) $(ARCH)
 	touch $@
 
 $(B)/dyn $(B)/static $(B)/unit:
@@ -102,7 +136,9 @@ blackbox: bosun bosun-static $(HELPERS)
 	BOSUN=$(CURDIR)/bosun $(PYTEST) -q tests/blackbox
 	BOSUN=$(CURDIR)/bosun-static $(PYTEST) -q tests/blackbox
 
-test: unit blackbox
+# deps first, alone: the rest needs what it installs
+test: deps
+	@$(MAKE) --no-print-directory unit blackbox
 
 # The same tests with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
@@ -163,8 +199,9 @@ bench: bosun-static build/bench/pong build/bench/rtt $(B)/helpers/orphans
 			tini dumb-init catatonit valgrind gnuplot-nox >/dev/null
 	/usr/bin/python3 tests/bench/bench.py
 
-demo: bosun
-	unshare --pid --fork --mount-proc ./bosun -v -- tests/demo.sh
+demo: deps
+	@$(MAKE) --no-print-directory bosun
+	tests/demo.sh ./bosun
 
 lint:
 	mandoc -Tlint -Wwarning man/bosun.8
@@ -177,3 +214,4 @@ install: bosun
 
 clean:
 	rm -rf build/dyn build/static build/unit build/asan build/fuzz build/helpers bosun bosun-static
+	rm -rf $(ARCHES:%=build/%) build/deb build/release build/image dist
