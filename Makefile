@@ -77,7 +77,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 PYTEST = /usr/bin/python3 -m pytest
 
-.PHONY: all static test unit blackbox demo install clean asan lint deps fuzz bench valgrind
+.PHONY: all static test unit blackbox demo install clean asan lint deps fuzz bench valgrind \
+	deb release image emulated
 
 all: bosun
 
@@ -215,3 +216,17 @@ install: bosun
 clean:
 	rm -rf build/dyn build/static build/unit build/asan build/fuzz build/helpers bosun bosun-static
 	rm -rf $(ARCHES:%=build/%) build/deb build/release build/image dist
+
+# The Debian package, built from a copy of the tree in build/deb/src (the
+# .deb lands in build/deb/), checked by lintian at warning level
+deb:
+	@tools/deps test deb
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
+	tar -c --exclude=./build --exclude=./dist --exclude=./.git \
+		--exclude=./bosun --exclude=./bosun-static . | tar -x -C $(B)/deb/src
+	if [ -f $(B)/musl/.done ]; then mkdir -p $(B)/deb/src/build && \
+		cp -a $(B)/musl $(B)/deb/src/build/; fi
+	cd $(B)/deb/src && dpkg-buildpackage -b -uc -us >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	lintian --fail-on warning --display-level '>=warning' $(B)/deb/*.changes
+	@ls $(B)/deb/*.deb
