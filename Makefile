@@ -230,3 +230,41 @@ deb:
 		{ tail -30 ../build.log; exit 1; }
 	lintian --fail-on warning --display-level '>=warning' $(B)/deb/*.changes
 	@ls $(B)/deb/*.deb
+
+# The black-box tests of the cross-built binary under qemu-user:
+# make emulated ARCH=arm64 (all of them), EMU_SMOKE=1 for the smoke subset
+emulated:
+	@tools/deps test qemu:$(ARCH)
+	@$(MAKE) --no-print-directory static ARCH=$(ARCH)
+	@$(MAKE) --no-print-directory ARCH= $(HELPERS:$(B)/%=build/%)
+	tools/emulated $(ARCH)
+
+# dist/: the static binary for each architecture, an SPDX 2.3 SBOM for
+# each naming the musl, libcap and libseccomp linked, and SHA256SUMS.
+# Reproducible: the same bytes from any directory at any time.
+release:
+	@tools/deps test $(ARCHES:%=cross:%)
+	rm -rf dist && mkdir dist
+	@set -e; for a in $(ARCHES); do \
+		$(MAKE) --no-print-directory -s static ARCH=$$a; \
+		cp build/$$a/bosun-static dist/bosun-$(VERSION)-$$a; \
+		tools/sbom dist/bosun-$(VERSION)-$$a build/$$a/musl/versions \
+			$(VERSION) >dist/bosun-$(VERSION)-$$a.spdx.json; \
+	done
+	cd dist && sha256sum bosun-* >SHA256SUMS
+	@cat dist/SHA256SUMS
+
+# bosun:VERSION, a FROM-scratch image holding only /sbin/bosun and its
+# licence, for `COPY --from=bosun:VERSION /sbin/bosun /sbin/bosun`
+image: $(STATIC_BIN)
+	@docker info >/dev/null 2>&1 || { echo "make image: no Docker engine" \
+		"answers (start dockerd)" >&2; exit 1; }
+	rm -rf $(B)/image && mkdir -p $(B)/image/sbin $(B)/image/usr/share/doc/bosun
+	cp $(STATIC_BIN) $(B)/image/sbin/bosun
+	cp LICENSE $(B)/image/usr/share/doc/bosun/LICENSE
+	cp debian/copyright $(B)/image/usr/share/doc/bosun/copyright
+	tar -C $(B)/image -c --sort=name --owner=0 --group=0 --numeric-owner \
+		--mtime=@$(SOURCE_DATE_EPOCH) sbin usr | docker import \
+		--change 'ENTRYPOINT ["/sbin/bosun", "--"]' \
+		--message "bosun $(VERSION)" - bosun:$(VERSION) >/dev/null
+	@echo "image bosun:$(VERSION): /sbin/bosun, /usr/share/doc/bosun/{LICENSE,copyright}"
