@@ -106,7 +106,7 @@ deps:
 
 # libcap and libseccomp built with musl from Debian's source packages
 $(MUSL)/.done: tools/musl-deps
-	@tools/deps test $(if $(ARCH),cross:$(ARCH))
+	@tools/deps build $(if $(ARCH),cross:$(ARCH))
 	tools/musl-deps $(MUSL) $(ARCH)
 	touch $@
 
