@@ -39,7 +39,7 @@ cat "$d/db_password" >/dev/null 2>&1 || echo "demo: the secret file itself:" \
 echo "demo: $(grep -E '^(CapEff|NoNewPrivs)' /proc/self/status | tr -s '\t\n' ' ')"
 
 # orphans: each parent exits at once; PID 1 adopts and reaps them
-for i in 1 2 3 4 5 6 7 8; do sh -c 'sleep 0.2 &'; done
+for _ in 1 2 3 4 5 6 7 8; do sh -c 'sleep 0.2 &'; done
 sleep 0.5
 z=$(grep -l '^State:.*zombie' /proc/[0-9]*/status 2>/dev/null | wc -l)
 echo "demo: 8 orphans came and went; zombies left: $z"
