@@ -22,7 +22,7 @@ if [ "${1-}" != --inside ]; then
 		--secret DB_PASSWORD="$d/db_password" --user nobody --grace 5s -v \
 		-- /bin/sh "$d/demo.sh" --inside "$d" &
 	while [ ! -e "$d/run/ready" ]; do sleep 0.1; done
-	pid=$(ps -o pid= --ppid $!)
+	pid=$(ps -o pid= --ppid $! | tr -d " ")
 	echo "host: kill -TERM $pid   (bosun, as docker stop would)"
 	kill -TERM $pid
 	st=0
