@@ -1,8 +1,16 @@
 # bosun — a tiny init for containers.
 #   make            dynamic build, for development
+#   make deps       install what is missing from the distribution's packages
 #   make static     fully static musl build (libcap, libseccomp from source)
+#                   ARCH=arm64 (armhf i386 ppc64el s390x riscv64 amd64)
+#                   cross-builds build/ARCH/bosun-static
 #   make test       unit tests, then black-box tests of both builds
 #   make demo       bosun as PID 1 of a pid namespace, on a demo command
+#   make emulated   ARCH=...: the black-box tests of build/ARCH/bosun-static
+#                   under qemu-user (arm64: all; others: a smoke subset)
+#   make deb        Debian package in build/deb/
+#   make release    dist/: static binaries, SHA256SUMS, SPDX SBOMs
+#   make image      FROM-scratch image bosun:VERSION with /sbin/bosun
 #   make install    PREFIX=/usr/local DESTDIR=
 
 SHELL := /bin/bash
@@ -26,7 +34,27 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS)
 LDLIBS_DEPS = -lseccomp -lcap
 
 B = build
-SRC = $(wildcard src/*.c)
+# make static ARCH=...: everything for ARCH under build/ARCH, musl's
+# compiler driver for it from tools/musl-deps, the cross binutils
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ifdef ARCH
+B = build/$(ARCH)
+MUSL_CC = $(B)/musl/cc
+STATIC_BIN = $(B)/bosun-static
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS := $(shell dpkg-architecture -qDEB_HOST_GNU_TYPE -a$(ARCH) 2>/dev/null)-
+endif
+else
+STATIC_BIN = bosun-static
+endif
+STRIP = $(CROSS)strip
+# the version, for packages and images (src/cli.c has it)
+VERSION := $(shell sed -n 's/^\#define VERSION "\(.*\)"/\1/p' src/cli.c)
+ARCHES = amd64 arm64 armhf i386 ppc64el s390x riscv64
+# reproducible builds: no date, no build directory in the output
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+SRC = $(sort $(wildcard src/*.c))
 MODULES = $(filter-out src/main.c,$(SRC))
 OBJ = $(SRC:src/%.c=$(B)/dyn/%.o)
 MODOBJ = $(MODULES:src/%.c=$(B)/dyn/%.o)
@@ -40,7 +68,8 @@ SOBJ = $(SRC:src/%.c=$(B)/static/%.o)
 MUSL = $(B)/musl
 STATIC_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Os $(WARN) \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-	-fstack-protector-strong -I$(MUSL)/include -I$(MUSL)/kernel-headers
+	-fstack-protector-strong -I$(MUSL)/include -I$(MUSL)/kernel-headers \
+	-ffile-prefix-map=$(CURDIR)=.
 STATIC_LDFLAGS = -static -Wl,--gc-sections -L$(MUSL)/lib
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -48,7 +77,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 PYTEST = /usr/bin/python3 -m pytest
 
-.PHONY: all static test unit blackbox demo install clean asan lint deps fuzz bench valgrind
+.PHONY: all static test unit blackbox demo install clean asan lint deps fuzz bench valgrind \
+	deb release image emulated
 
 all: bosun
 
@@ -58,10 +88,10 @@ bosun: $(OBJ)
 $(B)/dyn/%.o: src/%.c $(wildcard src/*.h) | $(B)/dyn
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-static: bosun-static
+static: $(STATIC_BIN)
 
-bosun-static: $(B)/static/bosun.unstripped
-	strip -o $@ $<
+$(STATIC_BIN): $(B)/static/bosun.unstripped
+	$(STRIP) -o $@ $<
 
 $(B)/static/bosun.unstripped: $(SOBJ) $(MUSL)/.done
 	$(MUSL_CC) $(STATIC_LDFLAGS) -o $@ $(SOBJ) $(LDLIBS_DEPS)
@@ -69,10 +99,15 @@ $(B)/static/bosun.unstripped: $(SOBJ) $(MUSL)/.done
 $(B)/static/%.o: src/%.c $(wildcard src/*.h) $(MUSL)/.done | $(B)/static
 	$(MUSL_CC) $(STATIC_CFLAGS) -c -o $@ $<
 
+# What is missing from the distribution's packages, installed (as root);
+# fast when nothing is. tools/deps says which groups there are.
+deps:
+	@tools/deps test
+
 # libcap and libseccomp built with musl from Debian's source packages
-deps: $(MUSL)/.done
 $(MUSL)/.done: tools/musl-deps
-	tools/musl-deps $(MUSL)
+	@tools/deps build $(if $(ARCH),cross:$(ARCH))
+	tools/musl-deps $(MUSL) $(ARCH)
 	touch $@
 
 $(B)/dyn $(B)/static $(B)/unit:
@@ -102,7 +137,9 @@ blackbox: bosun bosun-static $(HELPERS)
 	BOSUN=$(CURDIR)/bosun $(PYTEST) -q tests/blackbox
 	BOSUN=$(CURDIR)/bosun-static $(PYTEST) -q tests/blackbox
 
-test: unit blackbox
+# deps first, alone: the rest needs what it installs
+test: deps
+	@$(MAKE) --no-print-directory unit blackbox
 
 # The same tests with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
@@ -174,8 +211,9 @@ bench: bosun-static $(BENCH_TOOLS) $(BENCH_LIMITS) $(B)/helpers/orphans
 			util-linux >/dev/null
 	/usr/bin/python3 tests/bench/bench.py
 
-demo: bosun
-	unshare --pid --fork --mount-proc ./bosun -v -- tests/demo.sh
+demo: deps
+	@$(MAKE) --no-print-directory bosun
+	tests/demo.sh ./bosun
 
 lint:
 	mandoc -Tlint -Wwarning man/bosun.8
@@ -188,3 +226,56 @@ install: bosun
 
 clean:
 	rm -rf build/dyn build/static build/unit build/asan build/fuzz build/helpers bosun bosun-static
+	rm -rf $(ARCHES:%=build/%) build/deb build/release build/image dist
+
+# The Debian package, built from a copy of the tree in build/deb/src (the
+# .deb lands in build/deb/), checked by lintian at warning level
+deb:
+	@tools/deps test deb
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
+	tar -c --exclude=./build --exclude=./dist --exclude=./.git \
+		--exclude=./bosun --exclude=./bosun-static . | tar -x -C $(B)/deb/src
+	if [ -f $(B)/musl/.done ]; then mkdir -p $(B)/deb/src/build && \
+		cp -a $(B)/musl $(B)/deb/src/build/; fi
+	cd $(B)/deb/src && dpkg-buildpackage -b -uc -us >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	lintian --fail-on warning --display-level '>=warning' $(B)/deb/*.changes
+	@ls $(B)/deb/*.deb
+
+# The black-box tests of the cross-built binary under qemu-user:
+# make emulated ARCH=arm64 (all of them), EMU_SMOKE=1 for the smoke subset
+emulated:
+	@tools/deps test qemu:$(ARCH)
+	@$(MAKE) --no-print-directory static ARCH=$(ARCH)
+	@$(MAKE) --no-print-directory ARCH= $(HELPERS:$(B)/%=build/%)
+	tools/emulated $(ARCH)
+
+# dist/: the static binary for each architecture, an SPDX 2.3 SBOM for
+# each naming the musl, libcap and libseccomp linked, and SHA256SUMS.
+# Reproducible: the same bytes from any directory at any time.
+release:
+	@tools/deps test $(ARCHES:%=cross:%)
+	rm -rf dist && mkdir dist
+	@set -e; for a in $(ARCHES); do \
+		$(MAKE) --no-print-directory -s static ARCH=$$a; \
+		cp build/$$a/bosun-static dist/bosun-$(VERSION)-$$a; \
+		tools/sbom dist/bosun-$(VERSION)-$$a build/$$a/musl/versions \
+			$(VERSION) >dist/bosun-$(VERSION)-$$a.spdx.json; \
+	done
+	cd dist && sha256sum bosun-* >SHA256SUMS
+	@cat dist/SHA256SUMS
+
+# bosun:VERSION, a FROM-scratch image holding only /sbin/bosun and its
+# licence, for `COPY --from=bosun:VERSION /sbin/bosun /sbin/bosun`
+image: $(STATIC_BIN)
+	@docker info >/dev/null 2>&1 || { echo "make image: no Docker engine" \
+		"answers (start dockerd)" >&2; exit 1; }
+	rm -rf $(B)/image && mkdir -p $(B)/image/sbin $(B)/image/usr/share/doc/bosun
+	cp $(STATIC_BIN) $(B)/image/sbin/bosun
+	cp LICENSE $(B)/image/usr/share/doc/bosun/LICENSE
+	cp debian/copyright $(B)/image/usr/share/doc/bosun/copyright
+	tar -C $(B)/image -c --sort=name --owner=0 --group=0 --numeric-owner \
+		--mtime=@$(SOURCE_DATE_EPOCH) sbin usr | docker import \
+		--change 'ENTRYPOINT ["/sbin/bosun", "--"]' \
+		--message "bosun $(VERSION)" - bosun:$(VERSION) >/dev/null
+	@echo "image bosun:$(VERSION): /sbin/bosun, /usr/share/doc/bosun/{LICENSE,copyright}"
