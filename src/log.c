@@ -12,7 +12,7 @@
 
 #include "log.h"
 
-int log_level = LOG_QUIET;
+int log_level = LOG_LEVEL_QUIET;
 
 static void
 vlog(const char *prefix, const char *fmt, va_list ap)

@@ -3,7 +3,7 @@
 #define BOSUN_LOG_H
 
 /* Verbosity levels: errors and warnings always print. */
-enum { LOG_QUIET = 0, LOG_INFO = 1, LOG_DEBUG = 2 };
+enum { LOG_LEVEL_QUIET = 0, LOG_LEVEL_INFO = 1, LOG_LEVEL_DEBUG = 2 };
 
 extern int log_level;
 
@@ -14,14 +14,14 @@ void log_msg(int level, const char *fmt, ...)
 
 #define log_info(...)                                                          \
 	do {                                                                   \
-		if (log_level >= LOG_INFO)                                     \
-			log_msg(LOG_INFO, __VA_ARGS__);                        \
+		if (log_level >= LOG_LEVEL_INFO)                               \
+			log_msg(LOG_LEVEL_INFO, __VA_ARGS__);                  \
 	} while (0)
 
 #define log_debug(...)                                                         \
 	do {                                                                   \
-		if (log_level >= LOG_DEBUG)                                    \
-			log_msg(LOG_DEBUG, __VA_ARGS__);                       \
+		if (log_level >= LOG_LEVEL_DEBUG)                              \
+			log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__);                 \
 	} while (0)
 
 #endif

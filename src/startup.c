@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
-#include "secrets.h"
+#include "files.h"
 #include "signals.h"
 #include "startup.h"
 
@@ -82,7 +82,7 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 		if (hook)
 			goto out; /* hooks keep their own deadline */
 		say(late);
-		if ((path = secrets_reading)) {
+		if ((path = files_reading)) {
 			say(": still reading ");
 			say(path);
 		}

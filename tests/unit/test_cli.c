@@ -4,9 +4,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "filter.h"
+#include "privdrop.h"
 
 static struct config c;
 static char err[512];
+static const struct cli_checks checks = { privdrop_parse_caps,
+	filter_check_syscalls };
 
 static int
 parse(char **argv, char **envp)
@@ -16,7 +20,7 @@ parse(char **argv, char **envp)
 	while (argv[argc])
 		argc++;
 	err[0] = '\0';
-	return cli_parse(&c, argc, argv, envp, err, sizeof(err));
+	return cli_parse(&c, argc, argv, envp, &checks, err, sizeof(err));
 }
 
 #define ARGV(...) ((char *[]){ "bosun", __VA_ARGS__, NULL })
@@ -63,9 +67,9 @@ Test(cli, short_options_bundle_and_attach_values)
 	cr_assert_eq(c.process_group, 1);
 	cr_assert_eq(c.verbose, 2);
 	cr_assert_eq(c.kill_after, 5000);
-	cr_assert(cli_remapped(&c, 143));
-	cr_assert(cli_remapped(&c, 130));
-	cr_assert_not(cli_remapped(&c, 1));
+	cr_assert(supervise_remapped(&c.remap, 143));
+	cr_assert(supervise_remapped(&c.remap, 130));
+	cr_assert_not(supervise_remapped(&c.remap, 1));
 }
 
 Test(cli, rewrite_rules_accumulate_and_later_wins)
@@ -101,7 +105,7 @@ Test(cli, environment_twins_configure_everything)
 	cr_assert_eq(c.kill_after, 10000);
 	cr_assert_eq(c.grace, 1000);
 	cr_assert_eq(c.stop_delay, 300);
-	cr_assert(cli_remapped(&c, 143) && cli_remapped(&c, 130));
+	cr_assert(supervise_remapped(&c.remap, 143) && supervise_remapped(&c.remap, 130));
 	cr_assert_eq(c.pdeathsig, SIGUSR1);
 	cr_assert_eq(c.verbose, 2);
 }
@@ -175,13 +179,16 @@ Test(cli, help_and_version_need_no_command)
 
 Test(cli, help_mentions_every_option)
 {
+	char help[4096];
+
 	const char *opts[] = { "--process-group", "--rewrite", "--kill-after",
 		"--grace", "--stop-delay", "--remap-exit", "--pdeathsig",
 		"--verbose", "--help", "--version" };
 	size_t i;
 
+	cr_assert_eq(cli_help(help, sizeof(help)), 0);
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		cr_assert(strstr(cli_help, opts[i]), "%s", opts[i]);
+		cr_assert(strstr(help, opts[i]), "%s", opts[i]);
 }
 
 Test(cli, durations)
@@ -220,17 +227,17 @@ Test(cli, file_env_takes_names_and_patterns_and_accumulates)
 			     "--file-env", "*", "true"),
 			 no_env),
 	    0, "%s", err);
-	cr_assert_eq(c.file_env.n, 4);
-	cr_assert_str_eq(c.file_env.v[0], "A");
-	cr_assert_str_eq(c.file_env.v[1], "B_*");
-	cr_assert_str_eq(c.file_env.v[2], "[AB]?_X");
-	cr_assert_str_eq(c.file_env.v[3], "*");
+	cr_assert_eq(c.sources.file_env.n, 4);
+	cr_assert_str_eq(c.sources.file_env.v[0], "A");
+	cr_assert_str_eq(c.sources.file_env.v[1], "B_*");
+	cr_assert_str_eq(c.sources.file_env.v[2], "[AB]?_X");
+	cr_assert_str_eq(c.sources.file_env.v[3], "*");
 	cli_free(&c);
 	cr_assert_eq(parse(ARGV("true"),
 			 ENVP("BOSUN_FILE_ENV=POSTGRES_PASSWORD,POSTGRES_USER")),
 	    0, "%s", err);
-	cr_assert_eq(c.file_env.n, 2);
-	cr_assert_str_eq(c.file_env.v[1], "POSTGRES_USER");
+	cr_assert_eq(c.sources.file_env.n, 2);
+	cr_assert_str_eq(c.sources.file_env.v[1], "POSTGRES_USER");
 }
 
 Test(cli, file_env_old_boolean_form_says_what_changed)
