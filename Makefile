@@ -170,15 +170,17 @@ bench: bosun-static build/bench/pong build/bench/rtt $(B)/helpers/orphans
 # another user. A forked child that execs or _exits writes no counts: the
 # child path (spawn.c's, hooks.c's) shows as not run.
 COV = build/cov
-coverage:
+coverage: $(HELPERS)
 	@command -v gcovr >/dev/null || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcovr >/dev/null
 	rm -rf $(COV)
-	$(MAKE) B=$(COV) CFLAGS="-O0 -g --coverage" LDFLAGS="--coverage" \
+	$(MAKE) B=$(COV) CFLAGS="-O0 -g --coverage -fprofile-update=atomic" LDFLAGS="--coverage" \
 		coverage-run
-	gcovr -r $(CURDIR) --filter 'src/' --object-directory $(COV) \
-		--print-summary --txt-metric branch $(COV) | sed -n '1,200p'
-	gcovr -r $(CURDIR) --filter 'src/' --object-directory $(COV) $(COV)
+	@echo "== line coverage of src/"
+	@gcovr -r $(CURDIR) --filter 'src/' --gcov-ignore-parse-errors $(COV) | sed -n '/^File/,$$p'
+	@echo "== branch coverage of src/"
+	@gcovr -r $(CURDIR) --filter 'src/' --gcov-ignore-parse-errors --branches --print-summary $(COV) | \
+		sed -n '/^File/,$$p'
 
 coverage-run: $(OBJ) $(UNIT_BIN) $(HELPERS)
 	$(CC) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $(B)/bosun $(OBJ) $(LDLIBS_DEPS)

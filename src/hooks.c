@@ -119,31 +119,6 @@ exec_hook(const char *path, int out, char **envp, const struct hook_ctl *h)
 	_exit(spawn_exec_status(errno));
 }
 
-/* Appends what is readable on fd; returns bytes read, 0 at EOF, -1. */
-static ssize_t
-read_output(int fd, char **buf, size_t *len, size_t *cap)
-{
-	size_t want;
-	ssize_t r;
-
-	if (*len == *cap) {
-		/* room for one byte past the limit, to tell "more" */
-		want = *cap ? *cap * 2 : 4096;
-		if (want > OUTPUT_MAX + 1)
-			want = OUTPUT_MAX + 1;
-		if (files_grow(buf, *len, cap, want) < 0)
-			return -1;
-	}
-	do
-		r = read(fd, *buf + *len, *cap - *len);
-	while (r < 0 && errno == EINTR && !startup_stopped());
-	if (r > 0 && (*len += r) > OUTPUT_MAX) {
-		errno = EFBIG;
-		return -1;
-	}
-	return r;
-}
-
 /* Reaps every child that has ended; 1 if some are left, 0 if none. */
 static int
 reap_ended(void)
@@ -217,6 +192,53 @@ exited_unreaped(pid_t pid)
 	    si.si_pid == pid;
 }
 
+/*
+ * Appends what is readable on fd to the hook's output; *got is 0 at the
+ * end of the file. Returns 0, or -1 with errno (EFBIG past the limit).
+ */
+static int
+read_output(struct hook_run *r, int fd, size_t *got)
+{
+	size_t want;
+	ssize_t n;
+
+	if (r->len == r->cap) {
+		/* room for one byte past the limit, to tell "more" */
+		want = r->cap ? r->cap * 2 : 4096;
+		if (want > OUTPUT_MAX + 1)
+			want = OUTPUT_MAX + 1;
+		if (files_grow(&r->buf, r->len, &r->cap, want) < 0)
+			return -1;
+	}
+	do
+		n = read(fd, r->buf + r->len, r->cap - r->len);
+	while (n < 0 && errno == EINTR && !startup_stopped());
+	if (n < 0)
+		return -1;
+	*got = (size_t)n;
+	if ((r->len += *got) > OUTPUT_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The hook exited: all it wrote is in the pipe now. A process it left
+ * behind may hold the pipe open, so this stops once it is empty. Returns
+ * -1 only when the output is past the limit.
+ */
+static int
+read_rest(struct hook_run *r, struct pollfd *pf)
+{
+	size_t got = 1;
+
+	while (got && poll(pf, 1, 0) > 0)
+		if (read_output(r, pf->fd, &got) < 0)
+			return errno == EFBIG ? -1 : 0;
+	return 0;
+}
+
 /* Runs the hook until it exits and its output is read, or it is cut
  * short (timeout, too much output, a stop signal). */
 static void
@@ -225,7 +247,7 @@ wait_hook(struct hook_run *r, pid_t pid, int out)
 	long long deadline = clock_now_ms() + r->h->timeout, left;
 	int pidfd, open_out = 1, exited = 0;
 	struct pollfd pf[2];
-	ssize_t n = 0;
+	size_t got;
 
 	/* a pidfd turns the hook's exit into something poll can wait for */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -258,27 +280,20 @@ wait_hook(struct hook_run *r, pid_t pid, int out)
 			break;
 		}
 		if (pf[0].revents) {
-			n = read_output(out, &r->buf, &r->len, &r->cap);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
+			if (read_output(r, out, &got) < 0) {
+				if (errno == EINTR)
+					continue;
 				r->why = errno == EFBIG
 				    ? "printed more than 4 MiB"
 				    : strerror(errno);
 				break;
 			}
-			if (n == 0)
+			if (got == 0)
 				open_out = 0;
 		}
 		if (pf[1].revents) {
 			exited = 1;
-			/* all it wrote is in the pipe now; a process it left
-			 * behind may hold the pipe open, so stop at empty */
-			while (open_out && poll(pf, 1, 0) > 0 &&
-			    (n = read_output(out, &r->buf, &r->len, &r->cap)) >
-			        0)
-				;
-			if (open_out && n < 0 && errno == EFBIG) {
+			if (open_out && read_rest(r, pf) < 0) {
 				r->why = "printed more than 4 MiB";
 				break;
 			}

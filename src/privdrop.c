@@ -195,43 +195,52 @@ privdrop_verify(const struct ident *u, uint64_t caps, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * The user and groups: set when bosun is root (*dropped then), else only
+ * checked to be the target already (Docker USER, runAsNonRoot). Then all
+ * three ids must be the target's.
+ */
+static int
+switch_user(const struct ident *u, int *dropped, char *err, size_t len)
+{
+	char what[160];
+
+	if (geteuid() != 0) {
+		if (!ids_are(u->uid, u->gid)) {
+			snprintf(err, len,
+			    "bosun runs as uid %d gid %d, "
+			    "not root: cannot switch to uid %d gid %d",
+			    (int)geteuid(), (int)getegid(), (int)u->uid,
+			    (int)u->gid);
+			return -1;
+		}
+	} else {
+		*dropped = 1;
+		snprintf(what, sizeof(what), "cannot set groups (gid %d)",
+		    (int)u->gid);
+		if (cap_setgroups(u->gid, u->ngroups, u->groups) < 0)
+			return errno_message(err, len, what);
+		snprintf(what, sizeof(what), "cannot set uid %d", (int)u->uid);
+		if (cap_setuid(u->uid) < 0)
+			return errno_message(err, len, what);
+	}
+	if (!ids_are(u->uid, u->gid)) {
+		snprintf(err, len, "uid/gid did not change to %d/%d",
+		    (int)u->uid, (int)u->gid);
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs in the child. Returns 0, or -1 with a message in err. */
 int
 privdrop_apply(const struct privdrop *p, char *err, size_t len)
 {
 	const struct ident *u = p->user;
-	char what[160];
 	int drop = 0;
 
-	if (u) {
-		if (geteuid() != 0) {
-			/* already the target (Docker USER, runAsNonRoot) */
-			if (!ids_are(u->uid, u->gid)) {
-				snprintf(err, len,
-				    "bosun runs as uid %d gid %d, "
-				    "not root: cannot switch to uid %d gid %d",
-				    (int)geteuid(), (int)getegid(), (int)u->uid,
-				    (int)u->gid);
-				return -1;
-			}
-		} else {
-			drop = 1;
-			snprintf(what, sizeof(what),
-			    "cannot set groups (gid %d)", (int)u->gid);
-			if (cap_setgroups(u->gid, u->ngroups, u->groups) < 0)
-				return errno_message(err, len, what);
-			snprintf(what, sizeof(what), "cannot set uid %d",
-			    (int)u->uid);
-			if (cap_setuid(u->uid) < 0)
-				return errno_message(err, len, what);
-		}
-		if (!ids_are(u->uid, u->gid)) {
-			snprintf(err, len, "uid/gid did not change to %d/%d",
-			    (int)u->uid, (int)u->gid);
-			return -1;
-		}
-	}
-
+	if (u && switch_user(u, &drop, err, len) < 0)
+		return -1;
 	if (drop || (p->caps_given && geteuid() == 0)) {
 		if (cut_bounding(p->caps) < 0)
 			return errno_message(
