@@ -116,6 +116,7 @@ exec_hook(const char *path, int out, char **envp, const struct hook_ctl *h)
 	spawn_child_setup(&cs);
 	spawn_exec(argv, envp);
 	log_error("cannot run hook %s: %s", path, strerror(errno));
+	exit_flush_coverage();
 	_exit(spawn_exec_status(errno));
 }
 

@@ -53,6 +53,7 @@ spawn_exec(char **argv, char **envp)
 	size_t flen = strlen(file), dlen;
 	int seen_eacces = 0;
 
+	exit_flush_coverage();
 	if (*file == '\0') {
 		errno = ENOENT;
 		return -1;
@@ -135,6 +136,7 @@ static void __attribute__((noreturn)) report_and_exit(int fd, int code, int err)
 {
 	struct report r = { code, err };
 
+	exit_flush_coverage();
 	/* one write below PIPE_BUF is atomic; bosun holds the read end */
 	if (write(fd, &r, sizeof(r)) < 0) {
 		/* nothing more to do: bosun then sees the code as a status */

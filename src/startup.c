@@ -87,6 +87,7 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 			say(path);
 		}
 		say("\n");
+		exit_flush_coverage();
 		_exit(EXIT_BOSUN);
 	}
 	if (!stop_sig)
@@ -98,6 +99,7 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 	say("bosun: ");
 	say(stop_name(sig));
 	say(" before the command started; exiting\n");
+	exit_flush_coverage();
 	_exit(128 + sig);
 out:
 	errno = e;

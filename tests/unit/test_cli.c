@@ -281,3 +281,47 @@ Test(cli, zero_hook_timeout_and_empty_deny_list_are_errors)
 	cr_assert_eq(parse(ARGV("--seccomp-deny", ",,", "true"), no_env), -1);
 	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_SECCOMP_DENY=,")), -1);
 }
+
+Test(cli, help_that_does_not_fit_is_an_error)
+{
+	char small[100];
+
+	cr_assert_eq(cli_help(small, sizeof(small)), -1);
+}
+
+Test(cli, env_list_items_and_odd_variables)
+{
+	static char big[5000];
+
+	memcpy(big, "BOSUN_REMAP_EXIT=", 17);
+	memset(big + 17, '1', sizeof(big) - 18);
+	cr_assert_eq(parse(ARGV("true"), ENVP(big)), -1);
+	cr_assert(strstr(err, "BOSUN_REMAP_EXIT: item too long"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_GRACE")), -1);
+	cr_assert(strstr(err, "unknown variable BOSUN_GRACE"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_VERBOSE=x")), -1);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_PDEATHSIG=KILL")), -1);
+	cr_assert(strstr(err, "BOSUN_PDEATHSIG: bad signal"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_SECRETS=A")), -1);
+	cr_assert(strstr(err, "expected NAME=SOURCE"), "%s", err);
+	cr_assert_eq(parse(ARGV("--hooks-dir", "/a", "--hooks-dir=/b", "true"),
+			 no_env),
+	    0);
+	cr_assert_eq(c.sources.hooks_dir.n, 1, "a later value replaces");
+	cr_assert_str_eq(c.sources.hooks_dir.v[0], "/b");
+	cli_free(&c);
+}
+
+Test(cli, library_checks_come_from_the_caller)
+{
+	cr_assert_eq(parse(ARGV("--caps", "nosuch", "true"), no_env), -1);
+	cr_assert(strstr(err, "--caps: unknown capability"), "%s", err);
+	cr_assert_eq(parse(ARGV("--seccomp-deny=mkdir,nosuch", "true"), no_env),
+	    -1);
+	cr_assert(strstr(err, "unknown system call 'nosuch'"), "%s", err);
+	cr_assert_eq(cli_parse(&c, 4, ARGV("--caps", "nosuch", "true"), no_env,
+			 NULL, err, sizeof(err)),
+	    0, "without checks the parser takes any name");
+	cr_assert(c.caps.given);
+	cli_free(&c);
+}
