@@ -738,16 +738,20 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 	c->grace = 3000;
 	c->sources.hook_timeout = 30000;
 
-	if ((cmd = parse_args(c, &a)) < 0)
-		return -1;
+	if ((cmd = parse_args(c, &a)) < 0 ||
+	    (c->action == CLI_RUN && parse_env(c, envp, &a) < 0))
+		goto fail;
 	if (c->action != CLI_RUN)
 		return 0;
-	if (parse_env(c, envp, &a) < 0)
-		return -1;
 	if (cmd >= argc) {
 		snprintf(err, len, "no command given");
-		return -1;
+		goto fail;
 	}
 	c->argv = argv + cmd;
 	return 0;
+fail:
+	/* nothing is left to free after a failure (cli_free may still be
+	 * called) */
+	cli_free(c);
+	return -1;
 }
