@@ -53,12 +53,12 @@ spawn_exec(char **argv, char **envp)
 	size_t flen = strlen(file), dlen;
 	int seen_eacces = 0;
 
-	exit_flush_coverage();
 	if (*file == '\0') {
 		errno = ENOENT;
 		return -1;
 	}
 	if (strchr(file, '/')) {
+		exit_flush_coverage();
 		execve(file, argv, envp);
 		return -1;
 	}
@@ -72,6 +72,7 @@ spawn_exec(char **argv, char **envp)
 				buf[dlen++] = '.';
 			buf[dlen] = '/';
 			memcpy(buf + dlen + 1, file, flen + 1);
+			exit_flush_coverage();
 			execve(buf, argv, envp);
 			switch (errno) {
 			case EACCES:

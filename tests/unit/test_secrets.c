@@ -369,6 +369,32 @@ Test(secrets, kubernetes_volume_read_through_the_resolved_directory)
 	cli_free(&c);
 }
 
+/* In a volume's version directory only regular files are keys: a link
+ * or a directory there is no key the kubelet wrote, and is skipped. */
+Test(secrets, kubernetes_links_and_directories_in_a_version_are_skipped)
+{
+	struct config c = { 0 };
+	char other[300];
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/..v1"), 0700);
+	mkdir(path_of("s/..v1/SUB"), 0700);
+	put("s/..v1/KEY", "k\n", 0600);
+	put("other", "o\n", 0600);
+	snprintf(other, sizeof(other), "%s", path_of("other"));
+	cr_assert_eq(symlink(other, path_of("s/..v1/LINK")), 0);
+	cr_assert_eq(symlink("..v1", path_of("s/..data")), 0);
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "KEY"), "k");
+	cr_assert_null(envlist_get(&env, "LINK"));
+	cr_assert_null(envlist_get(&env, "SUB"));
+	cli_free(&c);
+}
+
 Test(secrets, invalid_names_are_skipped_before_any_lookup)
 {
 	struct config c = { 0 };
