@@ -325,3 +325,19 @@ Test(cli, library_checks_come_from_the_caller)
 	cr_assert(c.caps.given);
 	cli_free(&c);
 }
+
+Test(cli, more_bad_values_and_accumulating_lists)
+{
+	cr_assert_eq(parse(ARGV("--hook-timeout=x", "true"), no_env), -1);
+	cr_assert(strstr(err, "--hook-timeout=x: bad duration"), "%s", err);
+	cr_assert_eq(parse(ARGV("--file-env", "[A.]", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("--seccomp-deny", "mkdir", "--seccomp-deny",
+			     "rmdir", "true"),
+			 no_env),
+	    0, "%s", err);
+	cr_assert_str_eq(c.seccomp_deny, "mkdir,rmdir");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_REMAP_EXIT=1,,2")), 0);
+	cr_assert(supervise_remapped(&c.remap, 1) &&
+	    supervise_remapped(&c.remap, 2));
+}

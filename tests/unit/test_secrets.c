@@ -395,6 +395,29 @@ Test(secrets, kubernetes_links_and_directories_in_a_version_are_skipped)
 	cli_free(&c);
 }
 
+/* A plain directory: a subdirectory is skipped, a dangling link with a
+ * valid name is an error naming it. */
+Test(secrets, plain_directory_skips_directories_and_fails_on_dangling_links)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/SUB"), 0700);
+	put("s/KEY", "k\n", 0600);
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "KEY"), "k");
+	cr_assert_null(envlist_get(&env, "SUB"));
+	cr_assert_eq(symlink("/nonexistent/x", path_of("s/GONE")), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
+	cr_assert(strstr(err, "cannot read secret GONE from "), "%s", err);
+	cr_assert(strstr(err, "No such file or directory"), "%s", err);
+	cli_free(&c);
+}
+
 Test(secrets, invalid_names_are_skipped_before_any_lookup)
 {
 	struct config c = { 0 };
