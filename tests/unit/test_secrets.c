@@ -418,6 +418,40 @@ Test(secrets, plain_directory_skips_directories_and_fails_on_dangling_links)
 	cli_free(&c);
 }
 
+/* A key too large for exec fails the whole volume, naming the key. */
+Test(secrets, kubernetes_key_too_large_is_an_error_naming_it)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+	static char big[SECRETS_MAX_STRING + 10];
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/..v1"), 0700);
+	memset(big, 'x', sizeof(big) - 1);
+	put("s/..v1/BIG", big, 0600);
+	cr_assert_eq(symlink("..v1", path_of("s/..data")), 0);
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
+	cr_assert(strstr(err, "cannot read secret BIG from "), "%s", err);
+	cr_assert(strstr(err, "/s/BIG: larger than the environment can carry"),
+	    "%s", err);
+	cr_assert_null(envlist_get(&env, "BIG"));
+	cli_free(&c);
+}
+
+Test(secrets, env_reference_to_an_invalid_name_is_an_error)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "-s", "A=env:B-C", "true", NULL };
+
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
+	cr_assert_str_eq(err, "--secret A: invalid variable name 'B-C'");
+	cli_free(&c);
+}
+
 Test(secrets, invalid_names_are_skipped_before_any_lookup)
 {
 	struct config c = { 0 };

@@ -45,3 +45,8 @@ Test(exit_code, remapped_codes_become_zero)
 	cr_assert_eq(supervise_exit_code(&c.remap, status_exited(4)), 4);
 	cr_assert_eq(supervise_exit_code(&c.remap, status_signaled(SIGINT)), 130);
 }
+
+Test(exit_code, a_status_neither_exit_nor_signal_is_255)
+{
+	cr_assert_eq(supervise_exit_code(&c.remap, 0x7f | SIGSTOP << 8), 255);
+}
