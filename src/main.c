@@ -103,12 +103,15 @@ print_info(enum cli_action action)
 	    fflush(stdout);
 }
 
-/* 3. Our place: PID 1 of a namespace, or a subreaper below one. */
+/* 3. Our place: PID 1 of a namespace, or a subreaper below one; whether
+ * we hold the terminal (then hooks and the command get it in turn). */
 static int
 take_place(struct run *r, pid_t ppid)
 {
 	int sig = r->cfg.pdeathsig;
 
+	r->sp.tty =
+	    isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	r->sv.pid1 = getpid() == 1;
 	if (!r->sv.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become a child subreaper (%s); orphans "
@@ -308,7 +311,6 @@ main(int argc, char **argv)
 	if (take_place(&r, ppid) < 0 || inherit_environment(&r) < 0 ||
 	    resolve_privileges(&r) < 0)
 		goto end;
-	r.sp.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	if ((stop = load_secrets(&r)) != 0) {
 		status = stop < 0 ? EXIT_BOSUN : 128 + stop;
 		if (stop > 0)
