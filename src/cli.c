@@ -479,7 +479,15 @@ cli_duration(const char *s, long long *ms)
 void
 cli_free(struct config *c)
 {
-	sources_free(&c->sources);
+	struct sources *s = &c->sources;
+
+	/* what the setters allocated; safe to call again */
+	strlist_free(&s->env_files);
+	strlist_free(&s->secrets_dirs);
+	strlist_free(&s->file_env);
+	strlist_free(&s->secrets);
+	strlist_free(&s->hooks_dir);
+	strlist_free(&s->hooks);
 	free(c->user);
 	free(c->seccomp_deny);
 	c->user = c->seccomp_deny = NULL;

@@ -43,30 +43,6 @@ list_of(const struct sources *s, const struct source *row)
 	return (const struct strlist *)((const char *)s + row->list);
 }
 
-int
-strlist_add(struct strlist *l, const char *s)
-{
-	char **nv, *copy;
-
-	if (!(copy = strdup(s)) ||
-	    !(nv = realloc(l->v, (l->n + 1) * sizeof(*nv)))) {
-		free(copy);
-		return -1;
-	}
-	l->v = nv;
-	l->v[l->n++] = copy;
-	return 0;
-}
-
-void
-strlist_free(struct strlist *l)
-{
-	while (l->n)
-		free(l->v[--l->n]);
-	free(l->v);
-	l->v = NULL;
-}
-
 /* Whether any source is configured. */
 int
 sources_wanted(const struct sources *s)
@@ -132,13 +108,4 @@ sources_scrub(const struct sources *s, char **environ)
 			if (strncmp(*e, src, n) == 0 && (*e)[n] == '=')
 				explicit_bzero(*e + n + 1, strlen(*e + n + 1));
 	}
-}
-
-void
-sources_free(struct sources *s)
-{
-	size_t i;
-
-	for (i = 0; i < NSOURCES; i++)
-		strlist_free((struct strlist *)((char *)s + order[i].list));
 }

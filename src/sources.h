@@ -6,12 +6,7 @@
 
 #include "hooks.h"
 #include "secrets.h"
-
-/* A list of strings its owner frees (sources_free). */
-struct strlist {
-	char **v;
-	size_t n;
-};
+#include "strlist.h"
 
 /* Where the command's environment comes from, as configured. */
 struct sources {
@@ -24,13 +19,9 @@ struct sources {
 	long long hook_timeout;      /* ms; also the file sources' deadline */
 };
 
-int strlist_add(struct strlist *l, const char *s);
-void strlist_free(struct strlist *l);
-
 int sources_wanted(const struct sources *s);
 int sources_load(
     struct secrets_ctx *x, const struct sources *s, const struct hook_ctl *h);
 void sources_scrub(const struct sources *s, char **environ);
-void sources_free(struct sources *s);
 
 #endif

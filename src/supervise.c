@@ -46,19 +46,6 @@ struct state {
 	int64_t stop_at, kill_at, grace_at;
 };
 
-void
-supervise_remap_add(struct exitset *remap, int code)
-{
-	remap->bit[code / 8] |= 1u << (code % 8);
-}
-
-int
-supervise_remapped(const struct exitset *remap, int code)
-{
-	return code >= 0 && code <= 255 &&
-	    (remap->bit[code / 8] >> (code % 8) & 1);
-}
-
 /* 128+N for a death by signal N; remapped codes become 0. */
 int
 supervise_exit_code(const struct exitset *remap, int wstatus)

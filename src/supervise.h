@@ -26,7 +26,19 @@ struct supervisor {
 
 int supervise(const struct supervisor *s);
 int supervise_exit_code(const struct exitset *remap, int wstatus);
-int supervise_remapped(const struct exitset *remap, int code);
-void supervise_remap_add(struct exitset *remap, int code);
+
+/* Inline, so that cli.c fills the set without linking the supervisor. */
+static inline void
+supervise_remap_add(struct exitset *remap, int code)
+{
+	remap->bit[code / 8] |= 1u << (code % 8);
+}
+
+static inline int
+supervise_remapped(const struct exitset *remap, int code)
+{
+	return code >= 0 && code <= 255 &&
+	    (remap->bit[code / 8] >> (code % 8) & 1);
+}
 
 #endif
