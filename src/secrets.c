@@ -278,23 +278,17 @@ by_key(const void *a, const void *b)
 	    ((const struct key *)a)->name, ((const struct key *)b)->name);
 }
 
-/*
- * Every key of the version directory open at vfd, read through it with
- * openat (never through the top-level links, which may already point to
- * the next version). Returns 0, or -1 with errno and *what the key that
- * failed (NULL: the listing).
- */
+/* The names in the version directory open at vfd, sorted; no value read
+ * yet. Returns 0, or -1 with errno. */
 static int
-read_version(const char *dir, int vfd, struct key **out, size_t *count,
-    const char **what)
+list_keys(int vfd, struct key **out, size_t *count)
 {
 	struct key *k = NULL, *nk;
 	struct dirent *d;
-	size_t n = 0, i;
+	size_t n = 0;
 	DIR *dp;
 	int fd, e;
 
-	*what = NULL;
 	if ((fd = dup(vfd)) < 0)
 		return -1;
 	if (!(dp = fdopendir(fd))) {
@@ -313,9 +307,31 @@ read_version(const char *dir, int vfd, struct key **out, size_t *count,
 			goto fail;
 	}
 	closedir(dp);
-	dp = NULL;
 	if (n)
 		qsort(k, n, sizeof(*k), by_key);
+	*out = k;
+	*count = n;
+	return 0;
+fail:
+	e = errno;
+	closedir(dp);
+	free_keys(k, n);
+	errno = e;
+	return -1;
+}
+
+/*
+ * Reads every key with a valid name through vfd with openat (never
+ * through the top-level links, which may already point to the next
+ * version); a link or anything but a regular file is skipped. Returns 0,
+ * or -1 with errno and *what the key that failed.
+ */
+static int
+read_keys(const char *dir, int vfd, struct key *k, size_t n, const char **what)
+{
+	size_t i;
+	int fd;
+
 	for (i = 0; i < n; i++) {
 		if (!(k[i].valid =
 		            secrets_valid_name(k[i].name, strlen(k[i].name))))
@@ -334,27 +350,41 @@ read_version(const char *dir, int vfd, struct key **out, size_t *count,
 			if (errno == EISDIR || errno == EINVAL)
 				continue; /* not a regular file: skipped */
 			*what = k[i].name;
-			goto fail;
+			return -1;
 		}
 		files_reading_done();
+	}
+	return 0;
+}
+
+/*
+ * Every key of the version directory open at vfd. Returns 0, or -1 with
+ * errno and *what the key that failed (NULL: the listing).
+ */
+static int
+read_version(const char *dir, int vfd, struct key **out, size_t *count,
+    const char **what)
+{
+	/* the name outlives the list, for the message */
+	static char name[256];
+	struct key *k;
+	size_t n;
+	int e;
+
+	*what = NULL;
+	if (list_keys(vfd, &k, &n) < 0)
+		return -1;
+	if (read_keys(dir, vfd, k, n, what) < 0) {
+		e = errno;
+		snprintf(name, sizeof(name), "%s", *what);
+		*what = name;
+		free_keys(k, n);
+		errno = e;
+		return -1;
 	}
 	*out = k;
 	*count = n;
 	return 0;
-fail:
-	e = errno;
-	if (dp)
-		closedir(dp);
-	if (*what) {
-		/* the name outlives the list, for the message */
-		static char name[256];
-
-		snprintf(name, sizeof(name), "%s", *what);
-		*what = name;
-	}
-	free_keys(k, n);
-	errno = e;
-	return -1;
 }
 
 /*
