@@ -3,19 +3,21 @@
  * cli: the command line and the BOSUN_* environment, turned into a struct
  * config. Pure: reads only its arguments, prints nothing, never exits.
  *
- * Every option has an environment twin. When both are given the command
- * line replaces the environment value entirely (lists are not merged).
- * An unknown BOSUN_* variable is an error, so that a misspelt setting is
- * never silently ignored.
+ * One table says everything about an option: its spellings, its
+ * environment twin, how its value is parsed and into which field, and its
+ * line in --help. When both are given the command line replaces the
+ * environment value entirely (lists are not merged). An unknown BOSUN_*
+ * variable is an error, so that a misspelt setting is never ignored.
  */
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cli.h"
-#include "filter.h"
-#include "privdrop.h"
+#include "parse.h"
 
 #define VERSION "0.1.0"
 
@@ -23,90 +25,92 @@
 	((ch) == '_' || ((ch) >= 'A' && (ch) <= 'Z') ||                        \
 	    ((ch) >= 'a' && (ch) <= 'z') || ((ch) >= '0' && (ch) <= '9'))
 
-enum kind { FLAG, COUNT, VALUE, LIST };
+/* FLAG and COUNT take no value on the command line; ACTION is --help and
+ * --version, recognised only as such (and with no twin). */
+enum kind { FLAG, COUNT, VALUE, LIST, ACTION };
+
+/* Sets the field from one value (one item, for a list). */
+typedef int setter(void *field, const char *v, const struct cli_checks *ck,
+    char *err, size_t len);
 
 struct option {
 	char short_name;
 	const char *long_name;
 	const char *env;
 	enum kind kind;
-	int (*set)(struct config *c, const char *val, char *err, size_t len);
+	setter *set;
+	size_t field; /* offsetof(struct config, ...) */
+	const char *arg;
+	const char *help;    /* lines after the first indented by the table */
+	const char *section; /* a heading printed before the option */
 };
 
 static int
-set_process_group(struct config *c, const char *v, char *err, size_t len)
+set_flag(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
-	(void)v, (void)err, (void)len;
-	c->process_group = 1;
+	*(int *)field = 1;
 	return 0;
 }
 
 static int
-set_verbose(struct config *c, const char *v, char *err, size_t len)
+set_count(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
-	(void)err, (void)len;
 	if (v == NULL)
-		c->verbose++;
+		++*(int *)field;
 	else
-		c->verbose = atoi(v);
+		*(int *)field = atoi(v);
 	return 0;
 }
 
 static int
-set_rewrite(struct config *c, const char *v, char *err, size_t len)
+set_rewrite(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
-	return sig_map_add(&c->rewrite, v, err, len);
+	return sig_map_add(field, v, err, len);
 }
 
 static int
-set_duration(long long *dst, const char *v, char *err, size_t len)
+set_duration(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
-	if (cli_duration(v, dst) == 0)
+	if (cli_duration(v, field) == 0)
 		return 0;
 	snprintf(err, len,
-	    "bad duration '%s' (use e.g. 250ms, 10s, 2m; "
-	    "at most 24h)",
-	    v);
+	    "bad duration '%s' (use e.g. 250ms, 10s, 2m; at most 24h)", v);
 	return -1;
 }
 
 static int
-set_kill_after(struct config *c, const char *v, char *err, size_t len)
+set_timeout(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
-	return set_duration(&c->kill_after, v, err, len);
+	if (set_duration(field, v, ck, err, len) < 0)
+		return -1;
+	if (*(long long *)field > 0)
+		return 0;
+	snprintf(err, len, "a hook needs more than 0 ms");
+	return -1;
 }
 
 static int
-set_grace(struct config *c, const char *v, char *err, size_t len)
+set_exit_code(void *field, const char *v, const struct cli_checks *ck,
+    char *err, size_t len)
 {
-	return set_duration(&c->grace, v, err, len);
-}
+	unsigned long long code;
 
-static int
-set_stop_delay(struct config *c, const char *v, char *err, size_t len)
-{
-	return set_duration(&c->stop_delay, v, err, len);
-}
-
-static int
-set_remap_exit(struct config *c, const char *v, char *err, size_t len)
-{
-	int code = 0;
-	const char *p = v;
-
-	do {
-		if (*p < '0' || *p > '9' ||
-		    (code = code * 10 + *p - '0') > 255) {
-			snprintf(err, len, "bad exit code '%s' (0 to 255)", v);
-			return -1;
-		}
-	} while (*++p);
-	c->remap[code / 8] |= 1u << (code % 8);
+	if (parse_number(v, 255, &code) < 0) {
+		snprintf(err, len, "bad exit code '%s' (0 to 255)", v);
+		return -1;
+	}
+	supervise_remap_add(field, (int)code);
 	return 0;
 }
 
 static int
-set_pdeathsig(struct config *c, const char *v, char *err, size_t len)
+set_signal(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
 	int sig = sig_parse(v);
 
@@ -114,29 +118,46 @@ set_pdeathsig(struct config *c, const char *v, char *err, size_t len)
 		snprintf(err, len, "bad signal '%s'", v);
 		return -1;
 	}
-	c->pdeathsig = sig;
+	*(int *)field = sig;
 	return 0;
 }
 
-/* clang-format off */
 static int
-add(struct strlist *l, const char *v, char *err, size_t len)
+out_of_memory(char *err, size_t len)
 {
-	char **nv, *copy;
-
-	if (!(copy = strdup(v)) ||
-	    !(nv = realloc(l->v, (l->n + 1) * sizeof(*nv)))) {
-		free(copy);
-		snprintf(err, len, "out of memory");
-		return -1;
-	}
-	l->v = nv;
-	l->v[l->n++] = copy;
-	return 0;
+	snprintf(err, len, "out of memory");
+	return -1;
 }
 
 static int
-set_secret(struct config *c, const char *v, char *err, size_t len)
+add_item(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
+{
+	return strlist_add(field, v) < 0 ? out_of_memory(err, len) : 0;
+}
+
+/* A list of one item at most: a later value replaces it. */
+static int
+set_only_item(void *field, const char *v, const struct cli_checks *ck,
+    char *err, size_t len)
+{
+	strlist_free(field);
+	return add_item(field, v, ck, err, len);
+}
+
+static int
+set_string(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
+{
+	char **s = field;
+
+	free(*s);
+	return (*s = strdup(v)) ? 0 : out_of_memory(err, len);
+}
+
+static int
+add_secret(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
 	const char *eq = strchr(v, '=');
 
@@ -144,17 +165,12 @@ set_secret(struct config *c, const char *v, char *err, size_t len)
 		snprintf(err, len, "bad secret '%s': expected NAME=SOURCE", v);
 		return -1;
 	}
-	return add(&c->secrets, v, err, len);
-}
-
-static int
-set_secrets_dir(struct config *c, const char *v, char *err, size_t len)
-{
-	return add(&c->secrets_dirs, v, err, len);
+	return add_item(field, v, ck, err, len);
 }
 
 /* A name, or a shell pattern of names: name characters, '*', '?' and
- * bracket expressions only, so that no path or option is taken for one. */
+ * bracket expressions only, so that no path or option is taken for one.
+ * Returns 0, -1, or -2 for one of the booleans the option once took. */
 static int
 file_env_item(const char *p, size_t n)
 {
@@ -185,16 +201,15 @@ file_env_item(const char *p, size_t n)
 }
 
 static int
-set_file_env(struct config *c, const char *v, char *err, size_t len)
+add_names(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
-	const char *p, *q;
+	const char *cursor = v, *p;
 	char item[256];
 	size_t n;
 	int r;
 
-	for (p = v;; p = q + 1) {
-		q = strchrnul(p, ',');
-		n = q - p;
+	while (parse_list_next(&cursor, &p, &n)) {
 		if ((r = file_env_item(p, n)) == -2) {
 			snprintf(err, len,
 			    "takes the names of the variables to read from "
@@ -204,7 +219,7 @@ set_file_env(struct config *c, const char *v, char *err, size_t len)
 			    (int)n, p);
 			return -1;
 		}
-		if (r < 0 || n >= sizeof(item)) {
+		if (r < 0 || parse_list_copy(p, n, item, sizeof(item)) < 0) {
 			if (n == 0)
 				snprintf(err, len, "empty name");
 			else
@@ -215,199 +230,238 @@ set_file_env(struct config *c, const char *v, char *err, size_t len)
 				    (int)(n < 64 ? n : 64), p);
 			return -1;
 		}
-		memcpy(item, p, n);
-		item[n] = '\0';
-		if (add(&c->file_env, item, err, len) < 0)
+		if (add_item(field, item, ck, err, len) < 0)
 			return -1;
-		if (*q == '\0')
-			return 0;
 	}
-}
-
-static int
-set_env_file(struct config *c, const char *v, char *err, size_t len)
-{
-	return add(&c->env_files, v, err, len);
-}
-
-static int
-set_hook(struct config *c, const char *v, char *err, size_t len)
-{
-	return add(&c->hooks, v, err, len);
-}
-
-static int
-set_hooks_dir(struct config *c, const char *v, char *err, size_t len)
-{
-	free(c->hooks_dir);
-	if ((c->hooks_dir = strdup(v)))
-		return 0;
-	snprintf(err, len, "out of memory");
-	return -1;
-}
-
-static int
-set_hook_timeout(struct config *c, const char *v, char *err, size_t len)
-{
-	if (set_duration(&c->hook_timeout, v, err, len) < 0)
-		return -1;
-	if (c->hook_timeout > 0)
-		return 0;
-	snprintf(err, len, "a hook needs more than 0 ms");
-	return -1;
-}
-
-static int
-set_user(struct config *c, const char *v, char *err, size_t len)
-{
-	free(c->user);
-	if ((c->user = strdup(v)))
-		return 0;
-	snprintf(err, len, "out of memory");
-	return -1;
-}
-
-static int
-set_caps(struct config *c, const char *v, char *err, size_t len)
-{
-	c->caps_given = 1;
-	return privdrop_parse_caps(v, &c->caps, err, len);
-}
-
-static int
-set_allow_new_privs(struct config *c, const char *v, char *err, size_t len)
-{
-	c->allow_new_privs = 1;
 	return 0;
 }
 
 static int
-set_seccomp(struct config *c, const char *v, char *err, size_t len)
+add_caps(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
+{
+	struct cli_caps *caps = field;
+
+	caps->given = 1;
+	return ck && ck->caps ? ck->caps(v, &caps->set, err, len) : 0;
+}
+
+static int
+set_profile(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
 	if (strcmp(v, "baseline") == 0 || strcmp(v, "off") == 0) {
-		c->seccomp_baseline = v[0] == 'b';
+		*(int *)field = v[0] == 'b';
 		return 0;
 	}
 	snprintf(err, len, "unknown profile '%s' (baseline or off)", v);
 	return -1;
 }
 
+/* System call names, appended to a comma-separated list. */
 static int
-set_seccomp_deny(struct config *c, const char *v, char *err, size_t len)
+add_syscalls(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
 {
-	size_t old = c->seccomp_deny ? strlen(c->seccomp_deny) : 0;
-	char *s;
+	char **list = field, *s;
+	size_t old = *list ? strlen(*list) : 0;
 
 	if (strspn(v, ",") == strlen(v)) {
 		snprintf(err, len, "empty list of system calls");
 		return -1;
 	}
-	if (filter_check_syscalls(v, err, len) < 0)
+	if (ck && ck->syscalls && ck->syscalls(v, err, len) < 0)
 		return -1;
-	if (!(s = realloc(c->seccomp_deny, old + strlen(v) + 2))) {
-		snprintf(err, len, "out of memory");
-		return -1;
-	}
+	if (!(s = realloc(*list, old + strlen(v) + 2)))
+		return out_of_memory(err, len);
 	if (old)
 		s[old++] = ',';
 	strcpy(s + old, v);
-	c->seccomp_deny = s;
+	*list = s;
 	return 0;
 }
 
-static const struct option options[] = {
-	{ 'g', "process-group", "BOSUN_PROCESS_GROUP", FLAG, set_process_group },
-	{ 'r', "rewrite", "BOSUN_REWRITE", LIST, set_rewrite },
-	{ 'k', "kill-after", "BOSUN_KILL_AFTER", VALUE, set_kill_after },
-	{ 0, "grace", "BOSUN_GRACE", VALUE, set_grace },
-	{ 0, "stop-delay", "BOSUN_STOP_DELAY", VALUE, set_stop_delay },
-	{ 'e', "remap-exit", "BOSUN_REMAP_EXIT", LIST, set_remap_exit },
-	{ 'p', "pdeathsig", "BOSUN_PDEATHSIG", VALUE, set_pdeathsig },
-	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_verbose },
-	{ 's', "secret", "BOSUN_SECRETS", LIST, set_secret },
-	{ 0, "secrets-dir", "BOSUN_SECRETS_DIR", LIST, set_secrets_dir },
-	{ 0, "file-env", "BOSUN_FILE_ENV", LIST, set_file_env },
-	{ 0, "env-file", "BOSUN_ENV_FILE", LIST, set_env_file },
-	{ 0, "hook", "BOSUN_HOOK", LIST, set_hook },
-	{ 0, "hooks-dir", "BOSUN_HOOKS_DIR", VALUE, set_hooks_dir },
-	{ 0, "hook-timeout", "BOSUN_HOOK_TIMEOUT", VALUE, set_hook_timeout },
-	{ 'u', "user", "BOSUN_USER", VALUE, set_user },
-	{ 0, "caps", "BOSUN_CAPS", VALUE, set_caps },
-	{ 0, "allow-new-privs", "BOSUN_ALLOW_NEW_PRIVS", FLAG, set_allow_new_privs },
-	{ 0, "seccomp", "BOSUN_SECCOMP", VALUE, set_seccomp },
-	{ 0, "seccomp-deny", "BOSUN_SECCOMP_DENY", VALUE, set_seccomp_deny },
-};
+#define F(name) offsetof(struct config, name)
+#define SRC(name) offsetof(struct config, sources.name)
 
-/* clang-format on */
+/* In the order of --help; help lines after the first are indented. */
+static const struct option options[] = {
+	{ 'g', "process-group", "BOSUN_PROCESS_GROUP", FLAG, set_flag,
+	    F(process_group), NULL,
+	    "signal the command's process group, not only it", NULL },
+	{ 'r', "rewrite", "BOSUN_REWRITE", LIST, set_rewrite, F(rewrite),
+	    "FROM:TO", "deliver TO instead of FROM (TO=0 drops); repeatable",
+	    NULL },
+	{ 'k', "kill-after", "BOSUN_KILL_AFTER", VALUE, set_duration,
+	    F(kill_after), "DUR",
+	    "SIGKILL everything DUR after a stop signal\n"
+	    "(TERM, INT, QUIT) was forwarded (default: never)",
+	    NULL },
+	{ 0, "grace", "BOSUN_GRACE", VALUE, set_duration, F(grace), "DUR",
+	    "after the command exited, time between SIGTERM\n"
+	    "and SIGKILL for what is left (default 3s)",
+	    NULL },
+	{ 0, "stop-delay", "BOSUN_STOP_DELAY", VALUE, set_duration,
+	    F(stop_delay), "DUR",
+	    "hold the first stop signal this long "
+	    "(default 0)",
+	    NULL },
+	{ 'e', "remap-exit", "BOSUN_REMAP_EXIT", LIST, set_exit_code, F(remap),
+	    "CODE", "exit 0 when the command exits CODE; repeatable", NULL },
+	{ 'p', "pdeathsig", "BOSUN_PDEATHSIG", VALUE, set_signal, F(pdeathsig),
+	    "SIG", "signal to take and forward when bosun's parent dies",
+	    NULL },
+	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_count, F(verbose), NULL,
+	    "more diagnostics on stderr; repeatable", NULL },
+	/* the sources of the environment, in sources.c's order */
+	{ 0, "env-file", "BOSUN_ENV_FILE", LIST, add_item, SRC(env_files),
+	    "PATH", "NAME=VALUE lines, Docker's syntax; repeatable",
+	    "The command's environment (later sources win; a missing one is "
+	    "an error):" },
+	{ 0, "secrets-dir", "BOSUN_SECRETS_DIR", LIST, add_item,
+	    SRC(secrets_dirs), "DIR",
+	    "each file in DIR is a variable named after it\n"
+	    "(/run/secrets, Kubernetes secret volumes)",
+	    NULL },
+	{ 0, "file-env", "BOSUN_FILE_ENV", LIST, add_names, SRC(file_env),
+	    "NAME,...",
+	    "NAME from the file at NAME_FILE or FILE__NAME\n"
+	    "in bosun's own environment; NAME may be a shell\n"
+	    "pattern (POSTGRES_*, * for all); repeatable",
+	    NULL },
+	{ 's', "secret", "BOSUN_SECRETS", LIST, add_secret, SRC(secrets),
+	    "NAME=SRC", "NAME from file SRC, or from env:VAR; repeatable",
+	    NULL },
+	{ 0, "hooks-dir", "BOSUN_HOOKS_DIR", VALUE, set_only_item,
+	    SRC(hooks_dir), "DIR",
+	    "run each executable in DIR, in lexical order", NULL },
+	{ 0, "hook", "BOSUN_HOOK", LIST, add_item, SRC(hooks), "PATH",
+	    "run PATH; its NAME=VALUE output is merged in", NULL },
+	{ 0, "hook-timeout", "BOSUN_HOOK_TIMEOUT", VALUE, set_timeout,
+	    SRC(hook_timeout), "DUR",
+	    "kill a hook that runs longer (default 30s)", NULL },
+	{ 'u', "user", "BOSUN_USER", VALUE, set_string, F(user), "USER[:GRP]",
+	    "names or ids; groups from /etc/group, HOME set",
+	    "The command's privileges (set in the child, just before exec):" },
+	{ 0, "caps", "BOSUN_CAPS", VALUE, add_caps, F(caps), "CAP,...",
+	    "capabilities kept (net_bind_service, ...); with\n"
+	    "--user they are ambient, all others are dropped",
+	    NULL },
+	{ 0, "allow-new-privs", "BOSUN_ALLOW_NEW_PRIVS", FLAG, set_flag,
+	    F(allow_new_privs), NULL,
+	    "do not set NO_NEW_PRIVS (set with --user, --caps)", NULL },
+	{ 0, "seccomp", "BOSUN_SECCOMP", VALUE, set_profile,
+	    F(seccomp_baseline), "PROFILE", "baseline or off (default)", NULL },
+	{ 0, "seccomp-deny", "BOSUN_SECCOMP_DENY", VALUE, add_syscalls,
+	    F(seccomp_deny), "SYSCALL,...",
+	    "also deny these system calls (EPERM)", NULL },
+	{ 'h', "help", NULL, ACTION, NULL, 0, NULL, "print this help and exit",
+	    "" },
+	{ 'V', "version", NULL, ACTION, NULL, 0, NULL,
+	    "print the version and exit", NULL },
+};
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
-/* clang-format off */
-const char cli_help[] =
-"Usage: bosun [OPTIONS] [--] COMMAND [ARG...]\n"
-"\n"
-"Runs COMMAND as a supervised child: reaps zombies, forwards signals, hands\n"
-"over the terminal, and gives what is left a graceful stop at the end.\n"
-"\n"
-"  -g, --process-group    signal the command's process group, not only it\n"
-"  -r, --rewrite FROM:TO  deliver TO instead of FROM (TO=0 drops); repeatable\n"
-"  -k, --kill-after DUR   SIGKILL everything DUR after a stop signal\n"
-"                         (TERM, INT, QUIT) was forwarded (default: never)\n"
-"      --grace DUR        after the command exited, time between SIGTERM\n"
-"                         and SIGKILL for what is left (default 3s)\n"
-"      --stop-delay DUR   hold the first stop signal this long (default 0)\n"
-"  -e, --remap-exit CODE  exit 0 when the command exits CODE; repeatable\n"
-"  -p, --pdeathsig SIG    signal to take and forward when bosun's parent dies\n"
-"  -v, --verbose          more diagnostics on stderr; repeatable\n"
-"\n"
-"The command's environment (later sources win; a missing one is an error):\n"
-"      --env-file PATH    NAME=VALUE lines, Docker's syntax; repeatable\n"
-"      --secrets-dir DIR  each file in DIR is a variable named after it\n"
-"                         (/run/secrets, Kubernetes secret volumes)\n"
-"      --file-env NAME,...  NAME from the file at NAME_FILE or FILE__NAME\n"
-"                         in bosun's own environment; NAME may be a shell\n"
-"                         pattern (POSTGRES_*, * for all); repeatable\n"
-"  -s, --secret NAME=SRC  NAME from file SRC, or from env:VAR; repeatable\n"
-"      --hooks-dir DIR    run each executable in DIR, in lexical order\n"
-"      --hook PATH        run PATH; its NAME=VALUE output is merged in\n"
-"      --hook-timeout DUR kill a hook that runs longer (default 30s)\n"
-"\n"
-"The command's privileges (set in the child, just before exec):\n"
-"  -u, --user USER[:GRP]  names or ids; groups from /etc/group, HOME set\n"
-"      --caps CAP,...     capabilities kept (net_bind_service, ...); with\n"
-"                         --user they are ambient, all others are dropped\n"
-"      --allow-new-privs  do not set NO_NEW_PRIVS (set with --user, --caps)\n"
-"      --seccomp PROFILE  baseline or off (default)\n"
-"      --seccomp-deny SYSCALL,...  also deny these system calls (EPERM)\n"
-"\n"
-"  -h, --help             print this help and exit\n"
-"  -V, --version          print the version and exit\n"
-"\n"
-"Each option is also read from BOSUN_<NAME>, e.g. BOSUN_KILL_AFTER=10s,\n"
-"BOSUN_PROCESS_GROUP=1, BOSUN_REWRITE=TERM:QUIT,HUP:0, BOSUN_VERBOSE=2,\n"
-"BOSUN_SECRETS=A=/run/secrets/a,B=env:X (lists comma-separated); the\n"
-"command line wins. DUR: 250ms, 10s, 2m, 1h or seconds. SIG: TERM,\n"
-"SIGTERM, rtmin+3 or a number.\n"
-"\n"
-"Exit status: the command's, or 128+N if signal N killed it; 125 bosun\n"
-"failed before the command ran (usage, secret, user, privileges, seccomp),\n"
-"126 cannot execute, 127 not found.\n";
-/* clang-format on */
+static const char help_head[] =
+    "Usage: bosun [OPTIONS] [--] COMMAND [ARG...]\n"
+    "\n"
+    "Runs COMMAND as a supervised child: reaps zombies, forwards signals, "
+    "hands\n"
+    "over the terminal, and gives what is left a graceful stop at the "
+    "end.\n"
+    "\n";
+
+static const char help_tail[] =
+    "\n"
+    "Each option is also read from BOSUN_<NAME>, e.g. "
+    "BOSUN_KILL_AFTER=10s,\n"
+    "BOSUN_PROCESS_GROUP=1, BOSUN_REWRITE=TERM:QUIT,HUP:0, "
+    "BOSUN_VERBOSE=2,\n"
+    "BOSUN_SECRETS=A=/run/secrets/a,B=env:X (lists comma-separated); the\n"
+    "command line wins. DUR: 250ms, 10s, 2m, 1h or seconds. SIG: TERM,\n"
+    "SIGTERM, rtmin+3 or a number.\n"
+    "\n"
+    "Exit status: the command's, or 128+N if signal N killed it; 125 "
+    "bosun\n"
+    "failed before the command ran (usage, secret, user, privileges, "
+    "seccomp),\n"
+    "126 cannot execute, 127 not found.\n";
 
 const char cli_version[] = "bosun " VERSION "\n";
+
+/* The column where the options' descriptions start. */
+#define HELP_COLUMN 25
+
+/* Appends to buf at *at; -1 once it is full. */
+static int help_add(char *buf, size_t len, size_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+help_add(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *at)
+		return -1;
+	*at += n;
+	return 0;
+}
+
+/* The --help text, made from the option table. Returns 0, or -1 when it
+ * does not fit in buf. */
+int
+cli_help(char *buf, size_t len)
+{
+	const struct option *o;
+	const char *h, *nl;
+	size_t at = 0, i;
+	int col, r;
+
+	r = help_add(buf, len, &at, "%s", help_head);
+	for (i = 0; i < NOPTIONS && r == 0; i++) {
+		o = &options[i];
+		if (o->section)
+			r = help_add(buf, len, &at, "%s%s\n",
+			    i && o->section[0] ? "\n" : "", o->section);
+		col = (int)at;
+		if (o->short_name)
+			r |= help_add(buf, len, &at, "  -%c, ", o->short_name);
+		else
+			r |= help_add(buf, len, &at, "      ");
+		r |= help_add(buf, len, &at, "--%s%s%s", o->long_name,
+		    o->arg ? " " : "", o->arg ? o->arg : "");
+		col = (int)(at - col);
+		/* a long left column gets two spaces */
+		r |= help_add(buf, len, &at, "%*s",
+		    col < HELP_COLUMN ? HELP_COLUMN - col : 2, "");
+		for (h = o->help; r == 0; h = nl + 1) {
+			nl = strchrnul(h, '\n');
+			r = help_add(buf, len, &at, "%.*s\n", (int)(nl - h), h);
+			if (*nl == '\0')
+				break;
+			r = help_add(buf, len, &at, "%*s", HELP_COLUMN, "");
+		}
+	}
+	if (r == 0)
+		r = help_add(buf, len, &at, "%s", help_tail);
+	return r < 0 ? -1 : 0;
+}
 
 /* Milliseconds from "250ms", "10s", "2m", "1h" or a bare "5" (seconds). */
 int
 cli_duration(const char *s, long long *ms)
 {
-	long long n = 0, unit = 1000;
-	const char *p = s;
+	unsigned long long n;
+	long long unit = 1000;
+	const char *p;
 
-	if (*p < '0' || *p > '9')
+	if (parse_digits(s, CLI_DURATION_MAX, &n, &p) < 0)
 		return -1;
-	for (; *p >= '0' && *p <= '9'; p++)
-		if ((n = n * 10 + (*p - '0')) > CLI_DURATION_MAX)
-			return -1;
 	if (strcmp(p, "ms") == 0)
 		unit = 1;
 	else if (strcmp(p, "m") == 0)
@@ -416,40 +470,27 @@ cli_duration(const char *s, long long *ms)
 		unit = 3600 * 1000;
 	else if (*p != '\0' && strcmp(p, "s") != 0)
 		return -1;
-	if (n > CLI_DURATION_MAX / unit)
+	if ((long long)n > CLI_DURATION_MAX / unit)
 		return -1;
-	*ms = n * unit;
+	*ms = (long long)n * unit;
 	return 0;
-}
-
-int
-cli_remapped(const struct config *c, int code)
-{
-	return code >= 0 && code <= 255 &&
-	    (c->remap[code / 8] >> (code % 8) & 1);
-}
-
-static void
-strlist_free(struct strlist *l)
-{
-	while (l->n)
-		free(l->v[--l->n]);
-	free(l->v);
-	l->v = NULL;
 }
 
 void
 cli_free(struct config *c)
 {
-	strlist_free(&c->secrets);
-	strlist_free(&c->secrets_dirs);
-	strlist_free(&c->file_env);
-	strlist_free(&c->env_files);
-	strlist_free(&c->hooks);
-	free(c->hooks_dir);
+	struct sources *s = &c->sources;
+
+	/* what the setters allocated; safe to call again */
+	strlist_free(&s->env_files);
+	strlist_free(&s->secrets_dirs);
+	strlist_free(&s->file_env);
+	strlist_free(&s->secrets);
+	strlist_free(&s->hooks_dir);
+	strlist_free(&s->hooks);
 	free(c->user);
 	free(c->seccomp_deny);
-	c->hooks_dir = c->user = c->seccomp_deny = NULL;
+	c->user = c->seccomp_deny = NULL;
 }
 
 static int
@@ -468,230 +509,257 @@ parse_bool(const char *v)
 	return -1;
 }
 
+/* Sets o's field from one value; a message is prefixed with spelt. */
+static int
+apply(struct config *c, const struct option *o, const char *v,
+    const char *spelt, const struct cli_checks *ck, char *err, size_t len)
+{
+	char sub[200];
+
+	if (o->set((char *)c + o->field, v, ck, sub, sizeof(sub)) == 0)
+		return 0;
+	snprintf(err, len, "%s: %s", spelt, sub);
+	return -1;
+}
+
 /* Applies an environment twin's value; lists are comma-separated. */
 static int
-apply_env(struct config *c, const struct option *o, const char *v, char *err,
-    size_t len)
+apply_env(struct config *c, const struct option *o, const char *v,
+    const struct cli_checks *ck, char *err, size_t len)
 {
-	char item[4096], sub[200];
-	const char *p, *q;
+	const char *cursor = v, *p;
+	char item[4096];
 	size_t n;
 	int b;
 
 	switch (o->kind) {
 	case FLAG:
 		if ((b = parse_bool(v)) < 0)
-			goto bad;
-		return b ? o->set(c, NULL, err, len) : 0;
+			break;
+		return b ? apply(c, o, NULL, o->env, ck, err, len) : 0;
 	case COUNT:
 		if (v[0] < '0' || v[0] > '9' || v[1] != '\0')
-			goto bad;
-		return o->set(c, v, err, len);
+			break;
+		return apply(c, o, v, o->env, ck, err, len);
 	case VALUE:
-		if (*v == '\0')
-			return 0;
-		if (o->set(c, v, sub, sizeof(sub)) < 0)
-			goto sub;
-		return 0;
+		return *v ? apply(c, o, v, o->env, ck, err, len) : 0;
 	case LIST:
-		for (p = v; *p; p = *q ? q + 1 : q) {
-			q = strchr(p, ',');
-			if (!q)
-				q = p + strlen(p);
-			if ((n = q - p) == 0)
+		while (parse_list_next(&cursor, &p, &n)) {
+			if (n == 0)
 				continue;
-			if (n >= sizeof(item)) {
-				snprintf(sub, sizeof(sub), "item too long");
-				goto sub;
+			if (parse_list_copy(p, n, item, sizeof(item)) < 0) {
+				snprintf(err, len, "%s: item too long", o->env);
+				return -1;
 			}
-			memcpy(item, p, n);
-			item[n] = '\0';
-			if (o->set(c, item, sub, sizeof(sub)) < 0)
-				goto sub;
+			if (apply(c, o, item, o->env, ck, err, len) < 0)
+				return -1;
 		}
 		return 0;
+	case ACTION:
+		break;
 	}
-bad:
 	snprintf(err, len, "bad value '%s' for %s", v, o->env);
 	return -1;
-sub:
-	snprintf(err, len, "%s: %s", o->env, sub);
-	return -1;
 }
 
+/* The option spelt --name (its n bytes), or -c when name is NULL. */
 static const struct option *
-find_long(const char *name, size_t n)
+find_option(const char *name, size_t n, char c)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTIONS; i++) {
+		if (options[i].kind == ACTION)
+			continue;
+		if (name ? strncmp(options[i].long_name, name, n) == 0 &&
+		            options[i].long_name[n] == '\0'
+		         : options[i].short_name == c)
+			return &options[i];
+	}
+	return NULL;
+}
+
+/* The twin named by the n bytes at name, or NULL. */
+static const struct option *
+find_twin(const char *name, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < NOPTIONS; i++)
-		if (strncmp(options[i].long_name, name, n) == 0 &&
-		    options[i].long_name[n] == '\0')
+		if (options[i].env && strncmp(options[i].env, name, n) == 0 &&
+		    options[i].env[n] == '\0')
 			return &options[i];
 	return NULL;
 }
 
-static const struct option *
-find_short(char ch)
-{
-	size_t i;
+/* The state of a pass over argv. */
+struct args {
+	int argc, i;
+	char **argv;
+	unsigned given; /* bit n: options[n] was on the command line */
+	const struct cli_checks *ck;
+	char *err;
+	size_t len;
+};
 
-	for (i = 0; i < NOPTIONS; i++)
-		if (options[i].short_name == ch)
-			return &options[i];
-	return NULL;
-}
-
+/* "--name", "--name=value" or "--name value". */
 static int
-apply_arg(struct config *c, const struct option *o, const char *v,
-    const char *spelt, char *err, size_t len)
+long_option(struct config *c, struct args *a, const char *arg)
 {
-	char sub[200];
+	const char *eq = strchr(arg + 2, '='), *v = NULL;
+	const struct option *o;
 
-	if (o->set(c, v, sub, sizeof(sub)) == 0)
-		return 0;
-	snprintf(err, len, "%s: %s", spelt, sub);
-	return -1;
+	o = find_option(
+	    arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2), 0);
+	if (!o) {
+		snprintf(a->err, a->len, "unknown option '%s'", arg);
+		return -1;
+	}
+	if ((o->kind == FLAG || o->kind == COUNT) && eq) {
+		snprintf(a->err, a->len, "option '--%s' takes no value",
+		    o->long_name);
+		return -1;
+	}
+	if (o->kind != FLAG && o->kind != COUNT) {
+		if (eq) {
+			v = eq + 1;
+		} else if (a->i + 1 < a->argc) {
+			v = a->argv[++a->i];
+		} else {
+			snprintf(a->err, a->len, "option '--%s' needs a value",
+			    o->long_name);
+			return -1;
+		}
+	}
+	a->given |= 1u << (o - options);
+	return apply(c, o, v, arg, a->ck, a->err, a->len);
+}
+
+/* A bundle of short options: -gv, -k5s, -k 5s. */
+static int
+short_options(struct config *c, struct args *a, const char *arg)
+{
+	const struct option *o;
+	char spelt[3] = "-?";
+	const char *v;
+
+	for (arg++; *arg; arg++) {
+		spelt[1] = *arg;
+		if (!(o = find_option(NULL, 0, *arg))) {
+			snprintf(a->err, a->len, "unknown option '%s'", spelt);
+			return -1;
+		}
+		a->given |= 1u << (o - options);
+		if (o->kind == FLAG || o->kind == COUNT) {
+			if (apply(c, o, NULL, spelt, a->ck, a->err, a->len) < 0)
+				return -1;
+			continue;
+		}
+		if (arg[1] != '\0') {
+			v = arg + 1;
+		} else if (a->i + 1 < a->argc) {
+			v = a->argv[++a->i];
+		} else {
+			snprintf(
+			    a->err, a->len, "option '%s' needs a value", spelt);
+			return -1;
+		}
+		return apply(c, o, v, spelt, a->ck, a->err, a->len);
+	}
+	return 0;
 }
 
 /* Parses argv[1..] until the command; returns the command's index. */
 static int
-parse_args(struct config *c, int argc, char **argv, unsigned *given, char *err,
-    size_t len)
+parse_args(struct config *c, struct args *a)
 {
-	const struct option *o;
-	char spelt[3] = "-?";
-	const char *a, *eq, *v;
-	int i;
+	const char *arg;
+	int r;
 
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (strcmp(a, "--") == 0)
-			return i + 1;
-		if (a[0] != '-' || a[1] == '\0')
-			return i;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+	for (a->i = 1; a->i < a->argc; a->i++) {
+		arg = a->argv[a->i];
+		if (strcmp(arg, "--") == 0)
+			return a->i + 1;
+		if (arg[0] != '-' || arg[1] == '\0')
+			return a->i;
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 			c->action = CLI_HELP;
-			return argc;
+			return a->argc;
 		}
-		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+		if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
 			c->action = CLI_VERSION;
-			return argc;
+			return a->argc;
 		}
-		if (a[1] == '-') {
-			eq = strchr(a + 2, '=');
-			o = find_long(
-			    a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
-			if (!o) {
-				snprintf(err, len, "unknown option '%s'", a);
-				return -1;
-			}
-			if (o->kind == FLAG || o->kind == COUNT) {
-				if (eq) {
-					snprintf(err, len,
-					    "option '--%s' takes "
-					    "no value",
-					    o->long_name);
-					return -1;
-				}
-				v = NULL;
-			} else if (eq) {
-				v = eq + 1;
-			} else if (i + 1 < argc) {
-				v = argv[++i];
-			} else {
-				snprintf(err, len,
-				    "option '--%s' needs a value",
-				    o->long_name);
-				return -1;
-			}
-			if (apply_arg(c, o, v, a, err, len) < 0)
-				return -1;
-			*given |= 1u << (o - options);
-			continue;
-		}
-		/* a bundle of short options: -gv, -k5s, -k 5s */
-		for (a++; *a; a++) {
-			spelt[1] = *a;
-			if (!(o = find_short(*a))) {
-				snprintf(
-				    err, len, "unknown option '%s'", spelt);
-				return -1;
-			}
-			*given |= 1u << (o - options);
-			if (o->kind == FLAG || o->kind == COUNT) {
-				if (apply_arg(c, o, NULL, spelt, err, len) < 0)
-					return -1;
-				continue;
-			}
-			if (a[1] != '\0') {
-				v = a + 1;
-			} else if (i + 1 < argc) {
-				v = argv[++i];
-			} else {
-				snprintf(err, len, "option '%s' needs a value",
-				    spelt);
-				return -1;
-			}
-			if (apply_arg(c, o, v, spelt, err, len) < 0)
-				return -1;
-			break;
-		}
+		r = arg[1] == '-' ? long_option(c, a, arg)
+		                  : short_options(c, a, arg);
+		if (r < 0)
+			return -1;
 	}
-	return i;
+	return a->i;
+}
+
+/*
+ * One pass over the environment: each BOSUN_* variable must be an
+ * option's twin; the first of two with one name counts, as getenv. Then
+ * the twins of the options not on the command line are applied.
+ */
+static int
+parse_env(struct config *c, char *const *envp, const struct args *a)
+{
+	const char *val[NOPTIONS] = { 0 }, *eq;
+	const struct option *o;
+	char *const *e;
+	size_t i;
+
+	for (e = envp; e && *e; e++) {
+		if ((*e)[0] != 'B' || strncmp(*e, "BOSUN_", 6) != 0)
+			continue;
+		eq = strchr(*e, '=');
+		if (!eq || !(o = find_twin(*e, eq - *e))) {
+			snprintf(a->err, a->len, "unknown variable %.*s",
+			    eq ? (int)(eq - *e) : 64, *e);
+			return -1;
+		}
+		if (!val[o - options])
+			val[o - options] = eq + 1;
+	}
+	for (i = 0; i < NOPTIONS; i++) {
+		if ((a->given & (1u << i)) || !val[i] || *val[i] == '\0')
+			continue;
+		if (apply_env(c, &options[i], val[i], a->ck, a->err, a->len) <
+		    0)
+			return -1;
+	}
+	return 0;
 }
 
 int
-cli_parse(struct config *c, int argc, char **argv, char *const *envp, char *err,
-    size_t len)
+cli_parse(struct config *c, int argc, char **argv, char *const *envp,
+    const struct cli_checks *checks, char *err, size_t len)
 {
-	const char *env[NOPTIONS] = { 0 }, *eq;
-	char *const *e;
-	unsigned given = 0;
-	size_t i;
+	struct args a = { argc, 0, argv, 0, checks, err, len };
 	int cmd;
 
 	memset(c, 0, sizeof(*c));
 	sig_map_init(&c->rewrite);
 	c->kill_after = -1;
 	c->grace = 3000;
-	c->hook_timeout = 30000;
+	c->sources.hook_timeout = 30000;
 
-	cmd = parse_args(c, argc, argv, &given, err, len);
-	if (cmd < 0)
-		return -1;
+	if ((cmd = parse_args(c, &a)) < 0 ||
+	    (c->action == CLI_RUN && parse_env(c, envp, &a) < 0))
+		goto fail;
 	if (c->action != CLI_RUN)
 		return 0;
-
-	/* one pass over the environment: each BOSUN_* variable must be an
-	 * option's twin; the first of two with one name counts, as getenv */
-	for (e = envp; e && *e; e++) {
-		if ((*e)[0] != 'B' || strncmp(*e, "BOSUN_", 6) != 0)
-			continue;
-		eq = strchr(*e, '=');
-		for (i = 0; i < NOPTIONS; i++)
-			if (eq && strncmp(*e, options[i].env, eq - *e) == 0 &&
-			    options[i].env[eq - *e] == '\0')
-				break;
-		if (i == NOPTIONS) {
-			snprintf(err, len, "unknown variable %.*s",
-			    eq ? (int)(eq - *e) : 64, *e);
-			return -1;
-		}
-		if (!env[i])
-			env[i] = eq + 1;
-	}
-	for (i = 0; i < NOPTIONS; i++) {
-		if ((given & (1u << i)) || !env[i] || *env[i] == '\0')
-			continue;
-		if (apply_env(c, &options[i], env[i], err, len) < 0)
-			return -1;
-	}
-
 	if (cmd >= argc) {
 		snprintf(err, len, "no command given");
-		return -1;
+		goto fail;
 	}
 	c->argv = argv + cmd;
 	return 0;
+fail:
+	/* nothing is left to free after a failure (cli_free may still be
+	 * called) */
+	cli_free(c);
+	return -1;
 }

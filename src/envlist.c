@@ -43,7 +43,7 @@ hash(const char *s, size_t n)
 
 /* The index in v of the entry named by the n bytes at name, or -1. */
 static long
-lookup(
+index_find(
     const struct envlist_index *x, char *const *v, const char *name, size_t n)
 {
 	size_t h, i;
@@ -168,7 +168,7 @@ envlist_init(struct envlist *e, char *const *envp)
 			e->v[e->n++] = s;
 			continue;
 		}
-		if ((j = lookup(&e->idx, e->v, s, len)) >= 0) {
+		if ((j = index_find(&e->idx, e->v, s, len)) >= 0) {
 			if (!seen[j] && add_dup(e, s, len) < 0)
 				goto fail;
 			seen[j] = 1;
@@ -195,7 +195,7 @@ const char *
 envlist_get(const struct envlist *e, const char *name)
 {
 	size_t n = strlen(name);
-	long i = lookup(&e->idx, e->v, name, n);
+	long i = index_find(&e->idx, e->v, name, n);
 
 	return i < 0 ? NULL : e->v[i] + n + 1;
 }
@@ -204,7 +204,7 @@ envlist_get(const struct envlist *e, const char *name)
 const char *
 envlist_inherited(const struct envlist *e, const char *name, size_t n)
 {
-	long i = lookup(&e->oidx, e->orig, name, n);
+	long i = index_find(&e->oidx, e->orig, name, n);
 
 	return i < 0 ? NULL : e->orig[i] + n + 1;
 }
@@ -230,7 +230,7 @@ envlist_set(struct envlist *e, const char *name, const char *value)
 	memcpy(s, name, n);
 	s[n] = '=';
 	memcpy(s + n + 1, value, m + 1);
-	if ((i = lookup(&e->idx, e->v, name, n)) >= 0) {
+	if ((i = index_find(&e->idx, e->v, name, n)) >= 0) {
 		drop(e, i);
 	} else {
 		if (grow(e) < 0 ||
@@ -258,8 +258,8 @@ envlist_unset_all(struct envlist *e, char *const *names, size_t k)
 
 	/* mark first: a freed string must not be compared with later */
 	for (i = 0; i < k; i++)
-		if ((at = lookup(&e->idx, e->v, names[i], strlen(names[i]))) >=
-		        0 &&
+		if ((at = index_find(
+		         &e->idx, e->v, names[i], strlen(names[i]))) >= 0 &&
 		    !(e->owned[at] & 2)) {
 			e->owned[at] |= 2;
 			hit++;

@@ -7,4 +7,16 @@
 #define EXIT_CANNOT_EXEC 126 /* the command cannot be executed */
 #define EXIT_NOT_FOUND 127   /* the command was not found */
 
+/*
+ * make coverage only: gcov writes its counts at exit(3), so a child or
+ * the start-up handler that leaves by _exit or execve writes them first.
+ * Nothing at all in a normal build.
+ */
+#ifdef BOSUN_COVERAGE
+void __gcov_dump(void);
+#define exit_flush_coverage() __gcov_dump()
+#else
+#define exit_flush_coverage() ((void)0)
+#endif
+
 #endif

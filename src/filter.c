@@ -16,8 +16,9 @@
 #include <sys/ioctl.h>
 
 #include "filter.h"
+#include "parse.h"
 
-static const char *const baseline[] = {
+static const char *const baseline_calls[] = {
 	/* kernel modules, kexec, reboot, swap */
 	"init_module",
 	"finit_module",
@@ -74,18 +75,15 @@ static const char *const baseline[] = {
 int
 filter_check_syscalls(const char *list, char *err, size_t len)
 {
+	const char *cursor = list, *p;
 	char name[64];
-	const char *p, *end;
 	size_t n;
 
-	for (p = list; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, ',');
-		if ((n = end - p) == 0)
+	while (parse_list_next(&cursor, &p, &n)) {
+		if (n == 0)
 			continue;
-		if (n >= sizeof(name) ||
-		    (memcpy(name, p, n), name[n] = '\0',
-		        seccomp_syscall_resolve_name(name) ==
-		            __NR_SCMP_ERROR)) {
+		if (parse_list_copy(p, n, name, sizeof(name)) < 0 ||
+		    seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR) {
 			snprintf(err, len, "unknown system call '%.*s'",
 			    (int)(n < 64 ? n : 64), p);
 			return -1;
@@ -105,7 +103,7 @@ filter_check_syscalls(const char *list, char *err, size_t len)
 
 /* Denies one call by name; names unknown on this machine are skipped. */
 static int
-deny(scmp_filter_ctx ctx, const char *name)
+deny_syscall(scmp_filter_ctx ctx, const char *name)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 
@@ -117,20 +115,15 @@ deny(scmp_filter_ctx ctx, const char *name)
 static int
 deny_list(scmp_filter_ctx ctx, const char *list)
 {
+	const char *cursor = list, *p;
 	char name[64];
-	const char *p, *end;
 	size_t n;
 	int r;
 
-	for (p = list; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, ',');
-		if ((n = end - p) == 0 || n >= sizeof(name))
-			continue;
-		memcpy(name, p, n);
-		name[n] = '\0';
-		if ((r = deny(ctx, name)) < 0)
+	while (parse_list_next(&cursor, &p, &n))
+		if (parse_list_copy(p, n, name, sizeof(name)) == 0 && n &&
+		    (r = deny_syscall(ctx, name)) < 0)
 			return r;
-	}
 	return 0;
 }
 
@@ -143,8 +136,8 @@ add_baseline(scmp_filter_ctx ctx)
 	size_t i;
 	int r;
 
-	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++)
-		if ((r = deny(ctx, baseline[i])) < 0)
+	for (i = 0; i < sizeof(baseline_calls) / sizeof(baseline_calls[0]); i++)
+		if ((r = deny_syscall(ctx, baseline_calls[i])) < 0)
 			return r;
 	/* clone with any namespace flag; its flags are argument 0 */
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
@@ -163,21 +156,24 @@ add_baseline(scmp_filter_ctx ctx)
 }
 
 /*
- * Builds the filter the config asks for; NULL with err empty when none is
- * wanted, NULL with a message on failure.
+ * Builds a filter: the baseline profile if asked, plus the system calls of
+ * deny (a comma-separated list, or NULL); nnp, whether NO_NEW_PRIVS will
+ * be set. *filter is NULL when neither is asked for. Returns 0, or -1 with
+ * a message in err.
  */
-void *
-filter_build(const struct config *c, char *err, size_t len)
+int
+filter_build(int baseline, const char *deny, int nnp, void **filter, char *err,
+    size_t len)
 {
 	scmp_filter_ctx ctx;
 	int r = 0;
 
-	err[0] = '\0';
-	if (!c->seccomp_baseline && !c->seccomp_deny)
-		return NULL;
+	*filter = NULL;
+	if (!baseline && !deny)
+		return 0;
 	if (!(ctx = seccomp_init(SCMP_ACT_ALLOW))) {
 		snprintf(err, len, "cannot create a seccomp filter");
-		return NULL;
+		return -1;
 	}
 	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
 		r = seccomp_arch_add(ctx, SCMP_ARCH_X86);
@@ -186,22 +182,22 @@ filter_build(const struct config *c, char *err, size_t len)
 		if (r == -EEXIST)
 			r = 0;
 	}
-	if (r == 0 && c->seccomp_baseline)
+	if (r == 0 && baseline)
 		r = add_baseline(ctx);
-	if (r == 0 && c->seccomp_deny)
-		r = deny_list(ctx, c->seccomp_deny);
+	if (r == 0 && deny)
+		r = deny_list(ctx, deny);
 	/* seccomp needs NO_NEW_PRIVS or CAP_SYS_ADMIN; which is decided by
 	 * --allow-new-privs, not silently here */
 	if (r == 0)
-		r = seccomp_attr_set(
-		    ctx, SCMP_FLTATR_CTL_NNP, c->allow_new_privs ? 0 : 1);
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, nnp ? 1 : 0);
 	if (r < 0) {
 		snprintf(err, len, "cannot build the seccomp filter: %s",
 		    strerror(-r));
 		seccomp_release(ctx);
-		return NULL;
+		return -1;
 	}
-	return ctx;
+	*filter = ctx;
+	return 0;
 }
 
 /* Runs in the child, last before exec. */

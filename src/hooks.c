@@ -27,6 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "exitcodes.h"
+#include "files.h"
 #include "hooks.h"
 #include "log.h"
 #include "procs.h"
@@ -51,15 +54,6 @@ static const char *const loader_vars[] = { "LD_*", "BASHOPTS", "BASH_ENV",
 	"PS4", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONWARNINGS",
 	"RESOLV_HOST_CONF", "RES_OPTIONS", "RUBYLIB", "RUBYOPT", "SHELLOPTS",
 	"TMPDIR", "TZDIR", "_JAVA_OPTIONS" };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 loader_var(const char *entry, size_t n)
@@ -108,57 +102,22 @@ hook_envp(const struct envlist *env)
 static void __attribute__((noreturn))
 exec_hook(const char *path, int out, char **envp, const struct hook_ctl *h)
 {
+	struct child_setup cs = { h->mask, h->tty, NULL };
 	char *argv[] = { (char *)path, NULL };
 	int null;
 
 	startup_child();
-	setpgid(0, 0);
 	/* with bosun's terminal the hook may prompt on it (signin, PIN) */
-	if (h->tty) {
-		tcsetpgrp(STDIN_FILENO, getpid());
-	} else if ((null = open("/dev/null", O_RDONLY)) >= 0 && null != 0) {
+	if (!h->tty && (null = open("/dev/null", O_RDONLY)) >= 0 && null != 0) {
 		dup2(null, STDIN_FILENO);
 		close(null);
 	}
 	dup2(out, STDOUT_FILENO);
-	sig_set_mask(h->mask);
+	spawn_child_setup(&cs);
 	spawn_exec(argv, envp);
 	log_error("cannot run hook %s: %s", path, strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
-}
-
-/* Appends what is readable on fd; returns bytes read, 0 at EOF, -1. */
-static ssize_t
-read_output(int fd, char **buf, size_t *len, size_t *cap)
-{
-	size_t want;
-	char *nb;
-	ssize_t r;
-
-	if (*len == *cap) {
-		/* room for one byte past the limit, to tell "more" */
-		want = *cap ? *cap * 2 : 4096;
-		if (want > OUTPUT_MAX + 1)
-			want = OUTPUT_MAX + 1;
-		/* grow by copying, so no stale copy of a value is left */
-		if (!(nb = malloc(want)))
-			return -1;
-		if (*buf) {
-			memcpy(nb, *buf, *len);
-			explicit_bzero(*buf, *len);
-			free(*buf);
-		}
-		*buf = nb;
-		*cap = want;
-	}
-	do
-		r = read(fd, *buf + *len, *cap - *len);
-	while (r < 0 && errno == EINTR && !startup_stopped());
-	if (r > 0 && (*len += r) > OUTPUT_MAX) {
-		errno = EFBIG;
-		return -1;
-	}
-	return r;
+	exit_flush_coverage();
+	_exit(spawn_exec_status(errno));
 }
 
 /* Reaps every child that has ended; 1 if some are left, 0 if none. */
@@ -198,7 +157,7 @@ static int
 kill_leftovers(void)
 {
 	struct timespec pause = { 0, 2000000 };
-	long long give_up = now_ms() + 5000;
+	long long give_up = clock_now_ms() + 5000;
 	size_t found;
 	int r;
 
@@ -208,7 +167,7 @@ kill_leftovers(void)
 			return 0;
 		if (r < 0)
 			return -1;
-		if (now_ms() > give_up) {
+		if (clock_now_ms() > give_up) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -218,7 +177,6 @@ kill_leftovers(void)
 
 struct hook_run {
 	const char *path;
-	long long timeout;
 	const struct hook_ctl *h;
 	char *buf; /* its output */
 	size_t len, cap;
@@ -235,15 +193,62 @@ exited_unreaped(pid_t pid)
 	    si.si_pid == pid;
 }
 
+/*
+ * Appends what is readable on fd to the hook's output; *got is 0 at the
+ * end of the file. Returns 0, or -1 with errno (EFBIG past the limit).
+ */
+static int
+read_output(struct hook_run *r, int fd, size_t *got)
+{
+	size_t want;
+	ssize_t n;
+
+	if (r->len == r->cap) {
+		/* room for one byte past the limit, to tell "more" */
+		want = r->cap ? r->cap * 2 : 4096;
+		if (want > OUTPUT_MAX + 1)
+			want = OUTPUT_MAX + 1;
+		if (files_grow(&r->buf, r->len, &r->cap, want) < 0)
+			return -1;
+	}
+	do
+		n = read(fd, r->buf + r->len, r->cap - r->len);
+	while (n < 0 && errno == EINTR && !startup_stopped());
+	if (n < 0)
+		return -1;
+	*got = (size_t)n;
+	if ((r->len += *got) > OUTPUT_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The hook exited: all it wrote is in the pipe now. A process it left
+ * behind may hold the pipe open, so this stops once it is empty. Returns
+ * -1 only when the output is past the limit.
+ */
+static int
+read_rest(struct hook_run *r, struct pollfd *pf)
+{
+	size_t got = 1;
+
+	while (got && poll(pf, 1, 0) > 0)
+		if (read_output(r, pf->fd, &got) < 0)
+			return errno == EFBIG ? -1 : 0;
+	return 0;
+}
+
 /* Runs the hook until it exits and its output is read, or it is cut
  * short (timeout, too much output, a stop signal). */
 static void
 wait_hook(struct hook_run *r, pid_t pid, int out)
 {
-	long long deadline = now_ms() + r->timeout, left;
+	long long deadline = clock_now_ms() + r->h->timeout, left;
 	int pidfd, open_out = 1, exited = 0;
 	struct pollfd pf[2];
-	ssize_t n = 0;
+	size_t got;
 
 	/* a pidfd turns the hook's exit into something poll can wait for */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -252,7 +257,7 @@ wait_hook(struct hook_run *r, pid_t pid, int out)
 			r->why = "was stopped";
 			break;
 		}
-		if ((left = deadline - now_ms()) <= 0) {
+		if ((left = deadline - clock_now_ms()) <= 0) {
 			r->why = "timed out";
 			break;
 		}
@@ -276,27 +281,20 @@ wait_hook(struct hook_run *r, pid_t pid, int out)
 			break;
 		}
 		if (pf[0].revents) {
-			n = read_output(out, &r->buf, &r->len, &r->cap);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
+			if (read_output(r, out, &got) < 0) {
+				if (errno == EINTR)
+					continue;
 				r->why = errno == EFBIG
 				    ? "printed more than 4 MiB"
 				    : strerror(errno);
 				break;
 			}
-			if (n == 0)
+			if (got == 0)
 				open_out = 0;
 		}
 		if (pf[1].revents) {
 			exited = 1;
-			/* all it wrote is in the pipe now; a process it left
-			 * behind may hold the pipe open, so stop at empty */
-			while (open_out && poll(pf, 1, 0) > 0 &&
-			    (n = read_output(out, &r->buf, &r->len, &r->cap)) >
-			        0)
-				;
-			if (open_out && n < 0 && errno == EFBIG) {
+			if (open_out && read_rest(r, pf) < 0) {
 				r->why = "printed more than 4 MiB";
 				break;
 			}
@@ -313,41 +311,91 @@ wait_hook(struct hook_run *r, pid_t pid, int out)
 		;
 }
 
-static int
-run_hook(struct secrets_ctx *x, const char *path, long long timeout,
-    const struct hook_ctl *h)
+/*
+ * Forks the hook with its output on a pipe; *out is the read end. Returns
+ * the pid, or -1 with errno. From here a stop signal is noted (and kills
+ * the hook) rather than ending bosun, until startup_hook(0).
+ */
+static pid_t
+start_hook(const struct envlist *env, const char *path,
+    const struct hook_ctl *h, int *out)
 {
-	struct hook_run r = { .path = path, .timeout = timeout, .h = h };
-	char label[4200], **envp;
-	int fds[2], ret = -1, left;
+	char **envp;
+	int fds[2], e;
 	pid_t pid;
 
-	log_info("running hook %s", path);
-	if (!(envp = hook_envp(x->env)) || pipe2(fds, O_CLOEXEC) < 0) {
-		snprintf(x->err, x->errlen, "cannot run hook %s: %s", path,
-		    strerror(errno));
+	if (!(envp = hook_envp(env)))
+		return -1;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
 		free(envp);
 		return -1;
 	}
-	/* a stop signal from here on is noted; the hook is killed */
 	startup_hook(-1);
 	pid = fork();
 	if (pid == 0)
 		exec_hook(path, fds[1], envp, h);
+	e = errno;
 	close(fds[1]);
 	free(envp);
 	if (pid < 0) {
 		close(fds[0]);
 		startup_hook(0);
-		snprintf(x->err, x->errlen, "cannot run hook %s: %s", path,
-		    strerror(errno));
+		errno = e;
 		return -1;
 	}
 	/* both sides set the group, so a signal reaches it at once */
 	setpgid(pid, pid);
 	startup_hook(pid);
-	wait_hook(&r, pid, fds[0]);
-	close(fds[0]);
+	*out = fds[0];
+	return pid;
+}
+
+/* What became of the hook, as a message in x->err; 0 if it succeeded. */
+static int
+hook_failed(struct secrets_ctx *x, const struct hook_run *r, int left)
+{
+	const char *path = r->path;
+
+	if (startup_stopped())
+		snprintf(x->err, x->errlen, "hook %s was stopped", path);
+	else if (left < 0)
+		snprintf(x->err, x->errlen,
+		    "cannot make sure that what hook %s started is gone: %s",
+		    path, strerror(errno));
+	else if (r->why && strcmp(r->why, "timed out") == 0)
+		snprintf(x->err, x->errlen,
+		    "hook %s timed out after %lld ms (--hook-timeout)", path,
+		    r->h->timeout);
+	else if (r->why)
+		snprintf(x->err, x->errlen, "hook %s %s", path, r->why);
+	else if (WIFSIGNALED(r->status))
+		snprintf(x->err, x->errlen, "hook %s was killed by signal %d",
+		    path, WTERMSIG(r->status));
+	else if (WEXITSTATUS(r->status) != 0)
+		snprintf(x->err, x->errlen, "hook %s exited with status %d",
+		    path, WEXITSTATUS(r->status));
+	else
+		return 0;
+	return -1;
+}
+
+/* Runs one hook and merges its output into x's environment. */
+int
+hooks_run(struct secrets_ctx *x, const char *path, const struct hook_ctl *h)
+{
+	struct hook_run r = { .path = path, .h = h };
+	char label[4200];
+	int out, ret = -1, left;
+	pid_t pid;
+
+	log_info("running hook %s", path);
+	if ((pid = start_hook(x->env, path, h, &out)) < 0) {
+		snprintf(x->err, x->errlen, "cannot run hook %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	wait_hook(&r, pid, out);
+	close(out);
 	left = kill_leftovers();
 	startup_hook(0);
 	if (h->tty) {
@@ -358,26 +406,7 @@ run_hook(struct secrets_ctx *x, const char *path, long long timeout,
 		        WTERMSIG(r.status) == SIGQUIT))
 			startup_stop(WTERMSIG(r.status));
 	}
-
-	if (startup_stopped())
-		snprintf(x->err, x->errlen, "hook %s was stopped", path);
-	else if (left < 0)
-		snprintf(x->err, x->errlen,
-		    "cannot make sure that what hook %s started is gone: %s",
-		    path, strerror(errno));
-	else if (r.why && strcmp(r.why, "timed out") == 0)
-		snprintf(x->err, x->errlen,
-		    "hook %s timed out after %lld ms (--hook-timeout)", path,
-		    timeout);
-	else if (r.why)
-		snprintf(x->err, x->errlen, "hook %s %s", path, r.why);
-	else if (WIFSIGNALED(r.status))
-		snprintf(x->err, x->errlen, "hook %s was killed by signal %d",
-		    path, WTERMSIG(r.status));
-	else if (WEXITSTATUS(r.status) != 0)
-		snprintf(x->err, x->errlen, "hook %s exited with status %d",
-		    path, WEXITSTATUS(r.status));
-	else {
+	if (hook_failed(x, &r, left) == 0) {
 		snprintf(label, sizeof(label), "hook %s", path);
 		ret =
 		    secrets_parse_envfile(x, r.buf ? r.buf : "", r.len, label);
@@ -390,16 +419,15 @@ run_hook(struct secrets_ctx *x, const char *path, long long timeout,
 }
 
 /* The executable regular files of dir, in lexical order. */
-static int
-run_dir(struct secrets_ctx *x, const char *dir, long long timeout,
-    const struct hook_ctl *h)
+int
+hooks_run_dir(struct secrets_ctx *x, const char *dir, const struct hook_ctl *h)
 {
 	char **names, path[4096];
 	size_t n, i;
 	struct stat st;
 	int r = 0;
 
-	if (secrets_list_dir(dir, 1, &names, &n) < 0) {
+	if (files_list_dir(dir, 1, &names, &n) < 0) {
 		snprintf(x->err, x->errlen,
 		    "cannot read hooks directory %s: %s", dir, strerror(errno));
 		return -1;
@@ -408,24 +436,10 @@ run_dir(struct secrets_ctx *x, const char *dir, long long timeout,
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(path, X_OK) == 0)
-			r = run_hook(x, path, timeout, h);
+			r = hooks_run(x, path, h);
 		else
 			log_info("skipping %s: not an executable file", path);
 	}
-	secrets_free_list(names, n);
+	files_free_list(names, n);
 	return r;
-}
-
-int
-hooks_run(
-    struct secrets_ctx *x, const struct config *c, const struct hook_ctl *h)
-{
-	size_t i;
-
-	if (c->hooks_dir && run_dir(x, c->hooks_dir, c->hook_timeout, h) < 0)
-		return -1;
-	for (i = 0; i < c->hooks.n; i++)
-		if (run_hook(x, c->hooks.v[i], c->hook_timeout, h) < 0)
-			return -1;
-	return 0;
 }

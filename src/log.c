@@ -12,17 +12,21 @@
 
 #include "log.h"
 
-int log_level = LOG_QUIET;
+int log_level = LOG_LEVEL_QUIET;
 
-static void
-vlog(const char *prefix, const char *fmt, va_list ap)
+/* "bosun: PREFIX" and the message, as one line in one write. */
+void
+log_line(const char *prefix, const char *fmt, ...)
 {
 	char buf[1024];
 	int saved = errno;
+	va_list ap;
 	int n, m;
 
 	n = snprintf(buf, sizeof(buf), "bosun: %s", prefix);
+	va_start(ap, fmt);
 	m = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
 	if (m < 0)
 		m = 0;
 	n += m;
@@ -33,36 +37,4 @@ vlog(const char *prefix, const char *fmt, va_list ap)
 	if (write(STDERR_FILENO, buf, n) < 0)
 		(void)0;
 	errno = saved;
-}
-
-void
-log_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
-}
-
-void
-log_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void
-log_msg(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (log_level < level)
-		return;
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
 }

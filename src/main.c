@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * bosun: a small init for containers. This file is the order of
- * operations and nothing else; each step lives in its own module.
+ * operations and nothing else: each numbered step is one call, each step
+ * lives in its own module, and only here (and in the child path, spawn.c
+ * and hooks.c) is a failure turned into a message and an exit code.
  *
  * Before the command is started every failure exits 125 with a message;
  * once it runs, bosun supervises until every process is gone and exits
@@ -25,13 +27,122 @@
 #include "privdrop.h"
 #include "secrets.h"
 #include "signals.h"
-#include "exitcodes.h"
+#include "sources.h"
 #include "spawn.h"
 #include "startup.h"
 #include "supervise.h"
 #include "userdb.h"
 
 extern char **environ;
+
+/* What main builds up, step by step, and frees at the end. */
+struct run {
+	struct config cfg;
+	struct envlist env;
+	struct spawn sp;
+	struct supervisor sv;
+	struct privdrop priv;
+	struct ident user;
+	int status_fd;
+	char err[512];
+};
+
+/* 1. Block every signal at once: from now on they queue for us. Until the
+ * command starts, a stop signal ends bosun (startup.c). */
+static int
+take_signals(struct run *r)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	if (sig_block_all(&r->sp.mask) < 0 || startup_begin() < 0) {
+		log_error("cannot block signals: %s", strerror(errno));
+		return -1;
+	}
+	/* With 0, 1 or 2 closed, a file opened later would take its number
+	 * and log lines would go into it: hold them with /dev/null. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", O_RDWR) != fd)
+			return -1;
+	if (privdrop_setuid_refused()) {
+		log_error(
+		    "refusing to run: bosun is installed setuid or setgid");
+		return -1;
+	}
+	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap for
+	 * us and hide the command's status; the child gets it back. */
+	sigaction(SIGCHLD, &dfl, &r->sp.sigchld);
+	return 0;
+}
+
+/* 2. Configuration: command line, then BOSUN_* variables. */
+static int
+configure(struct run *r, int argc, char **argv)
+{
+	const struct cli_checks checks = { privdrop_parse_caps,
+		filter_check_syscalls };
+
+	if (cli_parse(&r->cfg, argc, argv, environ, &checks, r->err,
+	        sizeof(r->err)) < 0) {
+		log_error("%s (see bosun --help)", r->err);
+		return -1;
+	}
+	log_level = r->cfg.verbose;
+	return 0;
+}
+
+/* --help, --version: the exit code. */
+static int
+print_info(enum cli_action action)
+{
+	char help[4096];
+
+	if (action == CLI_HELP && cli_help(help, sizeof(help)) < 0)
+		return EXIT_BOSUN;
+	return fputs(action == CLI_HELP ? help : cli_version, stdout) < 0 ||
+	    fflush(stdout);
+}
+
+/* 3. Our place: PID 1 of a namespace, or a subreaper below one; whether
+ * we hold the terminal (then hooks and the command get it in turn). */
+static int
+take_place(struct run *r, pid_t ppid)
+{
+	int sig = r->cfg.pdeathsig;
+
+	r->sp.tty =
+	    isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	r->sv.pid1 = getpid() == 1;
+	if (!r->sv.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		log_warn("cannot become a child subreaper (%s); orphans "
+		         "will not be reaped",
+		    strerror(errno));
+	if (!sig)
+		return 0;
+	if (prctl(PR_SET_PDEATHSIG, sig) < 0) {
+		log_error("cannot set --pdeathsig: %s", strerror(errno));
+		return -1;
+	}
+	/* the parent may have died before the call */
+	if (getppid() != ppid)
+		kill(getpid(), sig);
+	return 0;
+}
+
+/* 4. The command's environment, as data: ours minus BOSUN_*. */
+static int
+inherit_environment(struct run *r)
+{
+	if (envlist_init(&r->env, environ) < 0) {
+		log_error("cannot build the environment: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < r->env.ndups; i++)
+		log_warn("%.64s is set more than once in the environment; "
+		         "the command gets the first value only",
+		    r->env.dups[i]);
+	return 0;
+}
 
 /* USER[:GROUP] from /etc/passwd and /etc/group, which may be absent. */
 static int
@@ -49,196 +160,175 @@ resolve_user(const char *spec, struct ident *id, char *err, size_t len)
 	return r;
 }
 
-int
-main(int argc, char **argv)
+/* 5. Who the command will run as, and its seccomp filter: resolved now,
+ * applied in the child just before exec. */
+static int
+resolve_privileges(struct run *r)
 {
-	struct config cfg = { 0 };
-	struct envlist env = { 0 };
-	struct spawn sp = { 0 };
-	struct supervisor sv = { 0 };
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	struct privdrop priv = { 0 };
-	struct ident user;
-	char err[512];
-	pid_t ppid = getppid();
-	int status, status_fd = -1, failed, r;
+	const struct config *c = &r->cfg;
+	struct privdrop *p = &r->priv;
 
-	/* 1. Block every signal at once: from now on they queue for us.
-	 * Until the command starts, a stop signal ends bosun (startup.c). */
-	if (sig_block_all(&sp.mask) < 0 || startup_begin() < 0) {
-		log_error("cannot block signals: %s", strerror(errno));
-		goto fail;
-	}
-	/* With 0, 1 or 2 closed, a file opened later would take its number
-	 * and log lines would go into it: hold them with /dev/null. */
-	for (int fd = 0; fd <= 2; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
-		    open("/dev/null", O_RDWR) != fd)
-			goto fail;
-	if (privdrop_setuid_refused()) {
-		log_error(
-		    "refusing to run: bosun is installed setuid or setgid");
-		goto fail;
-	}
-	/* An inherited SIG_IGN for SIGCHLD would make the kernel reap for
-	 * us and hide the command's status; the child gets it back. */
-	sigaction(SIGCHLD, &dfl, &sp.sigchld);
-
-	/* 2. Configuration: command line, then BOSUN_* variables. */
-	if (cli_parse(&cfg, argc, argv, environ, err, sizeof(err)) < 0) {
-		log_error("%s (see bosun --help)", err);
-		goto fail;
-	}
-	if (cfg.action != CLI_RUN) {
-		status = fputs(cfg.action == CLI_HELP ? cli_help : cli_version,
-		             stdout) < 0 ||
-		    fflush(stdout);
-		goto out;
-	}
-	log_level = cfg.verbose;
-
-	/* 3. Our place: PID 1 of a namespace, or a subreaper below one. */
-	sv.pid1 = getpid() == 1;
-	if (!sv.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		log_warn("cannot become a child subreaper (%s); orphans "
-		         "will not be reaped",
-		    strerror(errno));
-	if (cfg.pdeathsig) {
-		if (prctl(PR_SET_PDEATHSIG, cfg.pdeathsig) < 0) {
-			log_error(
-			    "cannot set --pdeathsig: %s", strerror(errno));
-			goto fail;
+	if (c->user) {
+		if (resolve_user(c->user, &r->user, r->err, sizeof(r->err)) <
+		    0) {
+			log_error("%s", r->err);
+			return -1;
 		}
-		/* the parent may have died before the call */
-		if (getppid() != ppid)
-			kill(getpid(), cfg.pdeathsig);
-	}
-
-	/* 4. The command's environment, as data: ours minus BOSUN_*. */
-	if (envlist_init(&env, environ) < 0) {
-		log_error("cannot build the environment: %s", strerror(errno));
-		goto fail;
-	}
-	for (size_t i = 0; i < env.ndups; i++)
-		log_warn("%.64s is set more than once in the environment; "
-		         "the command gets the first value only",
-		    env.dups[i]);
-
-	/* 5. Who the command will run as, and its seccomp filter: resolved
-	 * now, applied in the child just before exec. */
-	if (cfg.user) {
-		if (resolve_user(cfg.user, &user, err, sizeof(err)) < 0) {
-			log_error("%s", err);
-			goto fail;
-		}
-		priv.user = &user;
-		if (envlist_set(&env, "HOME", user.home) < 0) {
+		p->user = &r->user;
+		if (envlist_set(&r->env, "HOME", r->user.home) < 0) {
 			log_error("cannot set HOME: %s", strerror(errno));
-			goto fail;
+			return -1;
 		}
 	}
-	priv.caps_given = cfg.caps_given;
-	priv.caps = cfg.caps;
-	priv.no_new_privs =
-	    (cfg.user || cfg.caps_given) && !cfg.allow_new_privs;
-	if (priv.user || priv.caps_given || priv.no_new_privs)
-		sp.priv = &priv;
-	sp.filter = filter_build(&cfg, err, sizeof(err));
-	if (!sp.filter && err[0]) {
-		log_error("%s", err);
-		goto fail;
+	p->caps_given = c->caps.given;
+	p->caps = c->caps.set;
+	p->no_new_privs = (c->user || c->caps.given) && !c->allow_new_privs;
+	if (p->user || p->caps_given || p->no_new_privs)
+		r->sp.priv = p;
+	if (filter_build(c->seccomp_baseline, c->seccomp_deny,
+	        !c->allow_new_privs, &r->sp.filter, r->err,
+	        sizeof(r->err)) < 0) {
+		log_error("%s", r->err);
+		return -1;
 	}
+	return 0;
+}
 
-	/* 6. Secrets, into that array only: env-files, secret files and
-	 * directories, VAR_FILE, env:VAR, then hooks; any failure stops us.
-	 * Non-dumpable: no ptrace, no core, no /proc/PID/environ for others.
-	 * Reading the files has the hook timeout as its deadline. */
-	sp.tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
-	if (secrets_wanted(&cfg)) {
-		struct secrets_ctx x = { &env, environ, err, sizeof(err) };
-		struct hook_ctl hooks = { sp.mask, sp.tty };
+/*
+ * 6. Secrets, into the command's array only, from every source in order
+ * (sources.c); any failure stops us. Non-dumpable: no ptrace, no core, no
+ * /proc/PID/environ for others. Returns 0, -1 on failure, or the stop
+ * signal that came while a hook ran (it wins over the hooks' outcome).
+ */
+static int
+load_secrets(struct run *r)
+{
+	const struct hook_ctl hooks = { r->sp.mask, r->sp.tty,
+		r->cfg.sources.hook_timeout };
+	struct secrets_ctx x = { &r->env, environ, r->err, sizeof(r->err) };
+	int failed;
 
-		prctl(PR_SET_DUMPABLE, 0);
-		startup_deadline(cfg.hook_timeout);
-		if (secrets_load(&x, &cfg) < 0) {
-			log_error("%s", err);
-			goto fail;
-		}
-		startup_deadline(0);
-		/* a stop signal while hooks ran wins over their outcome */
-		r = hooks_run(&x, &cfg, &hooks);
-		if (startup_stopped())
-			goto stopped;
-		if (r < 0) {
-			log_error("%s", err);
-			goto fail;
-		}
-		/* the values env:VAR took are in the command's array now:
-		 * zero them in bosun's own environment (and /proc/PID/environ)
-		 * before the command can look */
-		secrets_scrub(&cfg, environ);
+	if (!sources_wanted(&r->cfg.sources))
+		return 0;
+	prctl(PR_SET_DUMPABLE, 0);
+	failed = sources_load(&x, &r->cfg.sources, &hooks) < 0;
+	if (startup_stopped())
+		return startup_stopped();
+	if (failed) {
+		log_error("%s", r->err);
+		return -1;
 	}
+	/* the values env:VAR took are in the command's array now: zero them
+	 * in bosun's own environment (and /proc/PID/environ) before the
+	 * command can look */
+	sources_scrub(&r->cfg.sources, environ);
+	return 0;
+}
 
-	/* 7. Start the command, giving it the terminal if we have it. */
+/*
+ * 7. Start the command, giving it the terminal if we have it. Returns 0,
+ * -1 when it could not be started, or the exit code of the child's own
+ * failure (drop, filter, exec): it printed why; that code is bosun's,
+ * never remapped, and nothing is supervised.
+ */
+static int
+start_command(struct run *r)
+{
+	const char *cmd = r->cfg.argv[0];
+	int failed;
+
 	if (startup_end() < 0) {
 		log_error("cannot block signals: %s", strerror(errno));
-		goto fail;
+		return -1;
 	}
-	sp.argv = cfg.argv;
-	sp.envp = env.v;
-	sv.child = spawn_command(&sp, &status_fd);
-	if (sv.child < 0) {
-		log_error("cannot start %s: %s", cfg.argv[0], strerror(errno));
-		goto fail;
+	r->sp.argv = r->cfg.argv;
+	r->sp.envp = r->env.v;
+	r->sv.child = spawn_command(&r->sp, &r->status_fd);
+	if (r->sv.child < 0) {
+		log_error("cannot start %s: %s", cmd, strerror(errno));
+		return -1;
 	}
-	/* The child's own failure (drop, filter, exec) is ours: it printed
-	 * why; exit with its code, never remapped, without supervising. */
-	spawn_outcome(sv.child, &status_fd, 1, &failed);
+	spawn_outcome(r->sv.child, &r->status_fd, 1, &failed);
 	if (failed) {
-		waitpid(sv.child, NULL, 0);
-		if (sp.tty)
+		waitpid(r->sv.child, NULL, 0);
+		if (r->sp.tty)
 			tcsetpgrp(STDIN_FILENO, getpgrp());
-		status = failed;
-		goto end;
+		return failed;
 	}
-	if (status_fd < 0)
-		log_info("started %s as pid %d%s", cfg.argv[0], (int)sv.child,
-		    sv.pid1 ? " (bosun is PID 1)" : "");
+	if (r->status_fd < 0)
+		log_info("started %s as pid %d%s", cmd, (int)r->sv.child,
+		    r->sv.pid1 ? " (bosun is PID 1)" : "");
 	else
-		log_info("%s (pid %d) was stopped before exec", cfg.argv[0],
-		    (int)sv.child);
+		log_info("%s (pid %d) was stopped before exec", cmd,
+		    (int)r->sv.child);
 	/* bosun's copies of the values are wiped now */
-	envlist_free(&env);
-	filter_free(sp.filter);
+	envlist_free(&r->env);
+	filter_free(r->sp.filter);
+	r->sp.filter = NULL;
+	return 0;
+}
 
-	/* 8. Do not pin the working directory's file system. */
-	if (chdir("/") < 0)
-		log_warn("cannot change directory to /: %s", strerror(errno));
+/* 9. Supervise until everything is gone; the exit code. */
+static int
+supervise_command(struct run *r)
+{
+	const struct config *c = &r->cfg;
+	int status, failed;
 
-	/* 9. Supervise until everything is gone. */
-	sv.cfg = &cfg;
-	sv.tty = sp.tty;
-	status = supervise(&sv);
+	r->sv.tty = r->sp.tty;
+	r->sv.process_group = c->process_group;
+	r->sv.rewrite = &c->rewrite;
+	r->sv.kill_after = c->kill_after;
+	r->sv.grace = c->grace;
+	r->sv.stop_delay = c->stop_delay;
+	r->sv.remap = &c->remap;
+	status = supervise(&r->sv);
 	/* stopped before exec: whether it failed is known now */
-	spawn_outcome(sv.child, &status_fd, 0, &failed);
+	spawn_outcome(r->sv.child, &r->status_fd, 0, &failed);
 	if (failed) {
-		log_info("%s failed before exec: exiting with %d", cfg.argv[0],
+		log_info("%s failed before exec: exiting with %d", c->argv[0],
 		    failed);
 		status = failed;
 	}
-out:
-	cli_free(&cfg);
 	return status;
-fail:
-	status = EXIT_BOSUN;
-	goto end;
-stopped:
-	status = 128 + startup_stopped();
-	log_error("%s before the command started; exiting",
-	    sig_name(startup_stopped(), err, sizeof(err)));
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct run r; /* zeroed, and not on the stack: it is large */
+	pid_t ppid = getppid();
+	int status = EXIT_BOSUN, stop;
+
+	r.status_fd = -1;
+	/* the steps, numbered as their functions above */
+	if (take_signals(&r) < 0 || configure(&r, argc, argv) < 0)
+		goto end;
+	if (r.cfg.action != CLI_RUN) {
+		status = print_info(r.cfg.action);
+		goto end;
+	}
+	if (take_place(&r, ppid) < 0 || inherit_environment(&r) < 0 ||
+	    resolve_privileges(&r) < 0)
+		goto end;
+	if ((stop = load_secrets(&r)) != 0) {
+		status = stop < 0 ? EXIT_BOSUN : 128 + stop;
+		if (stop > 0)
+			log_error("%s before the command started; exiting",
+			    sig_name(stop, r.err, sizeof(r.err)));
+		goto end;
+	}
+	if ((status = start_command(&r)) != 0) {
+		status = status < 0 ? EXIT_BOSUN : status;
+		goto end;
+	}
+	/* 8. Do not pin the working directory's file system. */
+	if (chdir("/") < 0)
+		log_warn("cannot change directory to /: %s", strerror(errno));
+	status = supervise_command(&r);
 end:
-	filter_free(sp.filter);
-	envlist_free(&env);
-	cli_free(&cfg);
+	filter_free(r.sp.filter);
+	envlist_free(&r.env);
+	cli_free(&r.cfg);
 	return status;
 }

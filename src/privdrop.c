@@ -24,20 +24,19 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "privdrop.h"
 
 /* "net_bind_service,CAP_CHOWN": names as in capabilities(7), any case. */
 int
 privdrop_parse_caps(const char *list, uint64_t *caps, char *err, size_t len)
 {
+	const char *cursor = list, *p;
 	char name[64];
-	const char *p = list, *end;
 	cap_value_t v;
 	size_t n, i;
 
-	for (; *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, ',');
-		n = end - p;
+	while (parse_list_next(&cursor, &p, &n)) {
 		if (n == 0)
 			continue;
 		if (n + 4 >= sizeof(name))
@@ -70,8 +69,9 @@ privdrop_setuid_refused(void)
 	    getauxval(AT_SECURE) != 0;
 }
 
+/* "what: why", why from errno; returns -1. */
 static int
-fail(char *err, size_t len, const char *what)
+errno_message(char *err, size_t len, const char *what)
 {
 	snprintf(err, len, "%s: %s", what, strerror(errno));
 	return -1;
@@ -195,54 +195,64 @@ privdrop_verify(const struct ident *u, uint64_t caps, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * The user and groups: set when bosun is root (*dropped then), else only
+ * checked to be the target already (Docker USER, runAsNonRoot). Then all
+ * three ids must be the target's.
+ */
+static int
+switch_user(const struct ident *u, int *dropped, char *err, size_t len)
+{
+	char what[160];
+
+	if (geteuid() != 0) {
+		if (!ids_are(u->uid, u->gid)) {
+			snprintf(err, len,
+			    "bosun runs as uid %d gid %d, "
+			    "not root: cannot switch to uid %d gid %d",
+			    (int)geteuid(), (int)getegid(), (int)u->uid,
+			    (int)u->gid);
+			return -1;
+		}
+	} else {
+		*dropped = 1;
+		snprintf(what, sizeof(what), "cannot set groups (gid %d)",
+		    (int)u->gid);
+		if (cap_setgroups(u->gid, u->ngroups, u->groups) < 0)
+			return errno_message(err, len, what);
+		snprintf(what, sizeof(what), "cannot set uid %d", (int)u->uid);
+		if (cap_setuid(u->uid) < 0)
+			return errno_message(err, len, what);
+	}
+	if (!ids_are(u->uid, u->gid)) {
+		snprintf(err, len, "uid/gid did not change to %d/%d",
+		    (int)u->uid, (int)u->gid);
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs in the child. Returns 0, or -1 with a message in err. */
 int
 privdrop_apply(const struct privdrop *p, char *err, size_t len)
 {
 	const struct ident *u = p->user;
-	char what[160];
 	int drop = 0;
 
-	if (u) {
-		if (geteuid() != 0) {
-			/* already the target (Docker USER, runAsNonRoot) */
-			if (!ids_are(u->uid, u->gid)) {
-				snprintf(err, len,
-				    "bosun runs as uid %d gid %d, "
-				    "not root: cannot switch to uid %d gid %d",
-				    (int)geteuid(), (int)getegid(), (int)u->uid,
-				    (int)u->gid);
-				return -1;
-			}
-		} else {
-			drop = 1;
-			snprintf(what, sizeof(what),
-			    "cannot set groups (gid %d)", (int)u->gid);
-			if (cap_setgroups(u->gid, u->ngroups, u->groups) < 0)
-				return fail(err, len, what);
-			snprintf(what, sizeof(what), "cannot set uid %d",
-			    (int)u->uid);
-			if (cap_setuid(u->uid) < 0)
-				return fail(err, len, what);
-		}
-		if (!ids_are(u->uid, u->gid)) {
-			snprintf(err, len, "uid/gid did not change to %d/%d",
-			    (int)u->uid, (int)u->gid);
-			return -1;
-		}
-	}
-
+	if (u && switch_user(u, &drop, err, len) < 0)
+		return -1;
 	if (drop || (p->caps_given && geteuid() == 0)) {
 		if (cut_bounding(p->caps) < 0)
-			return fail(err, len, "cannot drop the bounding set");
+			return errno_message(
+			    err, len, "cannot drop the bounding set");
 	}
 	if (u || p->caps_given) {
 		if (set_caps(p->caps) < 0)
-			return fail(
+			return errno_message(
 			    err, len, "cannot keep the capabilities asked for");
 		/* a program exec'd by a non-root user keeps only ambient caps */
 		if (geteuid() != 0 && set_ambient(p->caps) < 0)
-			return fail(
+			return errno_message(
 			    err, len, "cannot set ambient capabilities");
 	}
 	if (u && privdrop_verify(u, p->caps, err, len) < 0)
@@ -253,6 +263,6 @@ privdrop_apply(const struct privdrop *p, char *err, size_t len)
 		return -1;
 	}
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return fail(err, len, "cannot set NO_NEW_PRIVS");
+		return errno_message(err, len, "cannot set NO_NEW_PRIVS");
 	return 0;
 }

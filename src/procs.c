@@ -27,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "parse.h"
 #include "procs.h"
 
 /* "PID (COMM) STATE PPID ..." where COMM may hold spaces and parens. */
@@ -83,7 +85,7 @@ by_pid(const void *a, const void *b)
 }
 
 static struct proc *
-lookup(struct proc *v, size_t n, pid_t pid)
+find_pid(struct proc *v, size_t n, pid_t pid)
 {
 	struct proc key = { .pid = pid };
 
@@ -117,7 +119,7 @@ procs_descendants(struct proc *v, size_t n, pid_t root)
 				ok = 1;
 				break;
 			}
-			q = lookup(v, n, p->ppid);
+			q = find_pid(v, n, p->ppid);
 			if (!q || q->mark == 0 || q->mark == -2 ||
 			    q->start > p->start)
 				break;
@@ -134,7 +136,7 @@ procs_descendants(struct proc *v, size_t n, pid_t root)
 			p->mark = ok;
 			if (p->ppid == root)
 				break;
-			p = lookup(v, n, p->ppid);
+			p = find_pid(v, n, p->ppid);
 		}
 	}
 	for (i = 0; i < n; i++)
@@ -328,7 +330,7 @@ procs_signal_descendants(int sig, size_t *found)
 			break;
 		/* an empty directory where /proc should be lists nothing, not
 		 * even bosun itself: that is no answer, not "no descendants" */
-		if (!lookup(v, n, self)) {
+		if (!find_pid(v, n, self)) {
 			free(v);
 			errno = ENOENT;
 			break;
@@ -440,17 +442,24 @@ procs_own(pid_t *self)
 int
 procs_signal_children(pid_t self, int sig, size_t *found)
 {
-	char path[64];
+	char path[64], *word = NULL;
+	unsigned long long pid;
+	size_t cap = 0;
 	FILE *f;
-	int pid, fd, err = 0;
+	int fd, err = 0;
 
 	*found = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self,
 	    (int)self);
 	if (!(f = fopen(path, "re")))
 		return -1;
-	while (!err && fscanf(f, "%d", &pid) == 1) {
-		snprintf(path, sizeof(path), "/proc/%d", pid);
+	/* "PID PID ... ": read word by word (no scanf: it would bring a
+	 * floating-point parser into the static binary) */
+	while (!err && getdelim(&word, &cap, ' ', f) > 0) {
+		word[strcspn(word, " \n")] = '\0';
+		if (parse_number(word, INT_MAX, &pid) < 0)
+			break;
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -460,6 +469,7 @@ procs_signal_children(pid_t self, int sig, size_t *found)
 			err = errno; /* before Linux 5.1: no way to signal */
 		close(fd);
 	}
+	free(word);
 	fclose(f);
 	errno = err;
 	return err ? -1 : 0;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * secrets: assembles the command's environment from env-files, secret
- * files and directories, VAR_FILE variables and env:VAR references, in
- * that order of precedence (hooks, in hooks.c, come last and win).
+ * secrets: the file sources of the command's environment: env-files,
+ * secret files and directories (Kubernetes volumes too), VAR_FILE
+ * variables and env:VAR references. Their order is sources.c's.
  *
  * Invariants: a value is never printed (messages name the variable and
  * its source, env-file errors give file:line); a value goes only into the
@@ -13,16 +13,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "log.h"
+#include "parse.h"
 #include "secrets.h"
 
 /* env-files and hook output are read whole, up to this size */
@@ -30,34 +30,6 @@
 
 /* how often a Kubernetes volume is read again when it changed meanwhile */
 #define KUBE_TRIES 10
-
-/*
- * The secret source being opened or read, for a start-up deadline's
- * message: a copy of a path from the configuration (never a value) in a
- * buffer of its own, NULL between reads. The pointer is cleared while the
- * buffer is written, so a signal handler never sees it half written.
- */
-const char *volatile secrets_reading;
-static char reading_buf[4200];
-
-static void
-reading(const char *path, const char *name)
-{
-	secrets_reading = NULL;
-	atomic_signal_fence(memory_order_seq_cst);
-	if (name)
-		snprintf(reading_buf, sizeof(reading_buf), "%s/%s", path, name);
-	else
-		snprintf(reading_buf, sizeof(reading_buf), "%s", path);
-	atomic_signal_fence(memory_order_seq_cst);
-	secrets_reading = reading_buf;
-}
-
-static void
-done_reading(void)
-{
-	secrets_reading = NULL;
-}
 
 int
 secrets_valid_name(const char *s, size_t n)
@@ -86,11 +58,11 @@ secrets_trim(const char *v, size_t n)
 	return n;
 }
 
-static int fail(struct secrets_ctx *x, const char *fmt, ...)
+static int set_error(struct secrets_ctx *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
-fail(struct secrets_ctx *x, const char *fmt, ...)
+set_error(struct secrets_ctx *x, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -109,25 +81,25 @@ secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
 	int r;
 
 	if (memchr(v, '\0', n))
-		return fail(x,
+		return set_error(x,
 		    "%s from %s contains a NUL byte, which an "
 		    "environment cannot carry",
 		    name, source);
 	if (strlen(name) + 1 + n + 1 > SECRETS_MAX_STRING)
-		return fail(x,
+		return set_error(x,
 		    "%s from %s is too large for the environment "
 		    "(%zu bytes for NAME=VALUE; at most %d): mount the secret "
 		    "as a file instead",
 		    name, source, strlen(name) + 1 + n, SECRETS_MAX_STRING - 1);
 	if (!(copy = malloc(n + 1)))
-		return fail(x, "out of memory");
+		return set_error(x, "out of memory");
 	memcpy(copy, v, n);
 	copy[n] = '\0';
 	r = envlist_set(x->env, name, copy);
 	explicit_bzero(copy, n);
 	free(copy);
 	if (r < 0)
-		return fail(x, "out of memory");
+		return set_error(x, "out of memory");
 	log_info("%s from %s", name, source);
 	return 0;
 }
@@ -173,7 +145,7 @@ secrets_parse_envfile(
 		eq = memchr(line, '=', len);
 		nlen = eq ? (size_t)(eq - line) : len;
 		if (!secrets_valid_name(line, nlen) || nlen >= sizeof(name))
-			return fail(
+			return set_error(
 			    x, "%s:%u: invalid variable name", label, lineno);
 		memcpy(name, line, nlen);
 		name[nlen] = '\0';
@@ -188,89 +160,6 @@ secrets_parse_envfile(
 			return -1;
 	}
 	return 0;
-}
-
-/*
- * Reads the regular file open at fd, of at most max bytes, into a new
- * buffer, and closes fd. Returns 0, or -1 with errno (EFBIG when larger
- * than max, EINVAL when not a regular file).
- */
-static int
-read_fd(int fd, size_t max, char **out, size_t *n)
-{
-	struct stat st;
-	size_t len = 0, cap = 4096;
-	char *buf = NULL, *nb;
-	ssize_t r;
-	int e;
-
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	fcntl(fd, F_SETFL, 0);
-	if (!(buf = malloc(cap)))
-		goto fail;
-	for (;;) {
-		if (len == cap) {
-			if (cap > max) {
-				errno = EFBIG;
-				goto fail;
-			}
-			/* grow by copying, so no stale copy is left behind */
-			if (!(nb = malloc(cap * 2)))
-				goto fail;
-			memcpy(nb, buf, len);
-			explicit_bzero(buf, len);
-			free(buf);
-			buf = nb;
-			cap *= 2;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto fail;
-		if (r == 0)
-			break;
-		len += r;
-	}
-	if (len > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	close(fd);
-	*out = buf;
-	*n = len;
-	return 0;
-fail:
-	e = errno;
-	if (buf) {
-		explicit_bzero(buf, len);
-		free(buf);
-	}
-	close(fd);
-	errno = e;
-	return -1;
-}
-
-/*
- * Reads a regular file (symlinks followed) of at most max bytes into a
- * new buffer. Returns 0, or -1 with errno (EFBIG when larger than max).
- */
-int
-secrets_read(const char *path, size_t max, char **out, size_t *n)
-{
-	int fd, r;
-
-	reading(path, NULL);
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	r = fd < 0 ? -1 : read_fd(fd, max, out, n);
-	done_reading();
-	return r;
 }
 
 static const char *
@@ -292,88 +181,30 @@ from_file(struct secrets_ctx *x, const char *name, const char *path)
 	size_t n;
 	int r;
 
-	if (secrets_read(path, SECRETS_MAX_STRING, &buf, &n) < 0)
-		return fail(x, "cannot read secret %s from %s: %s", name, path,
-		    read_error(errno));
+	if (files_read(path, SECRETS_MAX_STRING, &buf, &n) < 0)
+		return set_error(x, "cannot read secret %s from %s: %s", name,
+		    path, read_error(errno));
 	r = secrets_set(x, name, buf, secrets_trim(buf, n), path);
 	explicit_bzero(buf, n);
 	free(buf);
 	return r;
 }
 
-static int
-env_file(struct secrets_ctx *x, const char *path)
+/* An env-file: NAME=VALUE lines, Docker's syntax. */
+int
+secrets_env_file(struct secrets_ctx *x, const char *path)
 {
 	char *buf;
 	size_t n;
 	int r;
 
-	if (secrets_read(path, ENVFILE_MAX, &buf, &n) < 0)
-		return fail(x, "cannot read env-file %s: %s", path,
+	if (files_read(path, ENVFILE_MAX, &buf, &n) < 0)
+		return set_error(x, "cannot read env-file %s: %s", path,
 		    errno == EFBIG ? "larger than 4 MiB" : read_error(errno));
 	r = secrets_parse_envfile(x, buf, n, path);
 	explicit_bzero(buf, n);
 	free(buf);
 	return r;
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The names in dir, sorted, so that what is done with them (and any error)
- * is reproducible. "." and names starting with ".." are always left out;
- * with hidden, every name starting with a dot is. Returns 0, or -1 with
- * errno; free the list with secrets_free_list.
- */
-int
-secrets_list_dir(const char *dir, int hidden, char ***out, size_t *count)
-{
-	char **names = NULL, **nn;
-	struct dirent *d;
-	size_t n = 0;
-	DIR *dp;
-	int e;
-
-	reading(dir, NULL);
-	if (!(dp = opendir(dir))) {
-		done_reading();
-		return -1;
-	}
-	while ((d = readdir(dp))) {
-		if (d->d_name[0] == '.' &&
-		    (hidden || d->d_name[1] == '.' || d->d_name[1] == '\0'))
-			continue;
-		if (!(nn = realloc(names, (n + 1) * sizeof(*names))) ||
-		    !(nn[n] = strdup(d->d_name))) {
-			e = errno;
-			closedir(dp);
-			done_reading();
-			secrets_free_list(nn ? nn : names, n);
-			errno = e;
-			return -1;
-		}
-		names = nn;
-		n++;
-	}
-	closedir(dp);
-	done_reading();
-	if (n)
-		qsort(names, n, sizeof(*names), by_name);
-	*out = names;
-	*count = n;
-	return 0;
-}
-
-void
-secrets_free_list(char **names, size_t n)
-{
-	while (n)
-		free(names[--n]);
-	free(names);
 }
 
 static void
@@ -398,22 +229,22 @@ plain_dir(struct secrets_ctx *x, const char *dir)
 	struct stat st;
 	int r = 0;
 
-	if (secrets_list_dir(dir, 0, &names, &n) < 0)
-		return fail(x, "cannot read secrets directory %s: %s", dir,
+	if (files_list_dir(dir, 0, &names, &n) < 0)
+		return set_error(x, "cannot read secrets directory %s: %s", dir,
 		    strerror(errno));
 	for (i = 0; i < n && r == 0; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (!secrets_valid_name(names[i], strlen(names[i])))
 			skip_name(dir, names[i]);
 		else if (stat(path, &st) < 0)
-			r = fail(x, "cannot read secret %s from %s: %s",
+			r = set_error(x, "cannot read secret %s from %s: %s",
 			    names[i], path, strerror(errno));
 		else if (!S_ISREG(st.st_mode))
 			log_debug("skipping %s: not a regular file", path);
 		else
 			r = from_file(x, names[i], path);
 	}
-	secrets_free_list(names, n);
+	files_free_list(names, n);
 	return r;
 }
 
@@ -447,23 +278,17 @@ by_key(const void *a, const void *b)
 	    ((const struct key *)a)->name, ((const struct key *)b)->name);
 }
 
-/*
- * Every key of the version directory open at vfd, read through it with
- * openat (never through the top-level links, which may already point to
- * the next version). Returns 0, or -1 with errno and *what the key that
- * failed (NULL: the listing).
- */
+/* The names in the version directory open at vfd, sorted; no value read
+ * yet. Returns 0, or -1 with errno. */
 static int
-read_version(const char *dir, int vfd, struct key **out, size_t *count,
-    const char **what)
+list_keys(int vfd, struct key **out, size_t *count)
 {
 	struct key *k = NULL, *nk;
 	struct dirent *d;
-	size_t n = 0, i;
+	size_t n = 0;
 	DIR *dp;
 	int fd, e;
 
-	*what = NULL;
 	if ((fd = dup(vfd)) < 0)
 		return -1;
 	if (!(dp = fdopendir(fd))) {
@@ -482,47 +307,84 @@ read_version(const char *dir, int vfd, struct key **out, size_t *count,
 			goto fail;
 	}
 	closedir(dp);
-	dp = NULL;
 	if (n)
 		qsort(k, n, sizeof(*k), by_key);
-	for (i = 0; i < n; i++) {
-		if (!(k[i].valid =
-		            secrets_valid_name(k[i].name, strlen(k[i].name))))
-			continue;
-		reading(dir, k[i].name);
-		fd = openat(vfd, k[i].name,
-		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
-		if (fd < 0 && errno == ELOOP) {
-			done_reading();
-			continue; /* a link: not a key the kubelet wrote */
-		}
-		if (fd < 0 ||
-		    read_fd(fd, SECRETS_MAX_STRING, &k[i].buf, &k[i].n) < 0) {
-			done_reading();
-			if (errno == EISDIR || errno == EINVAL)
-				continue; /* not a regular file: skipped */
-			*what = k[i].name;
-			goto fail;
-		}
-		done_reading();
-	}
 	*out = k;
 	*count = n;
 	return 0;
 fail:
 	e = errno;
-	if (dp)
-		closedir(dp);
-	if (*what) {
-		/* the name outlives the list, for the message */
-		static char name[256];
-
-		snprintf(name, sizeof(name), "%s", *what);
-		*what = name;
-	}
+	closedir(dp);
 	free_keys(k, n);
 	errno = e;
 	return -1;
+}
+
+/*
+ * Reads every key with a valid name through vfd with openat (never
+ * through the top-level links, which may already point to the next
+ * version); a link or anything but a regular file is skipped. Returns 0,
+ * or -1 with errno and *what the key that failed.
+ */
+static int
+read_keys(const char *dir, int vfd, struct key *k, size_t n, const char **what)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		if (!(k[i].valid =
+		            secrets_valid_name(k[i].name, strlen(k[i].name))))
+			continue;
+		files_reading_start(dir, k[i].name);
+		fd = openat(vfd, k[i].name,
+		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+		if (fd < 0 && errno == ELOOP) {
+			files_reading_done();
+			continue; /* a link: not a key the kubelet wrote */
+		}
+		if (fd < 0 ||
+		    files_read_fd(fd, SECRETS_MAX_STRING, &k[i].buf, &k[i].n) <
+		        0) {
+			files_reading_done();
+			if (errno == EISDIR || errno == EINVAL)
+				continue; /* not a regular file: skipped */
+			*what = k[i].name;
+			return -1;
+		}
+		files_reading_done();
+	}
+	return 0;
+}
+
+/*
+ * Every key of the version directory open at vfd. Returns 0, or -1 with
+ * errno and *what the key that failed (NULL: the listing).
+ */
+static int
+read_version(const char *dir, int vfd, struct key **out, size_t *count,
+    const char **what)
+{
+	/* the name outlives the list, for the message */
+	static char name[256];
+	struct key *k;
+	size_t n;
+	int e;
+
+	*what = NULL;
+	if (list_keys(vfd, &k, &n) < 0)
+		return -1;
+	if (read_keys(dir, vfd, k, n, what) < 0) {
+		e = errno;
+		snprintf(name, sizeof(name), "%s", *what);
+		*what = name;
+		free_keys(k, n);
+		errno = e;
+		return -1;
+	}
+	*out = k;
+	*count = n;
+	return 0;
 }
 
 /*
@@ -544,16 +406,17 @@ kube_dir(struct secrets_ctx *x, const char *dir, int dfd)
 	int tries, vfd, r, e;
 
 	for (tries = 0; tries < KUBE_TRIES; tries++) {
-		reading(dir, "..data");
+		files_reading_start(dir, "..data");
 		t = readlinkat(dfd, "..data", target, sizeof(target) - 1);
 		if (t < 0) {
-			done_reading();
-			return fail(x, "cannot read secrets directory %s: %s",
-			    dir, strerror(errno));
+			files_reading_done();
+			return set_error(x,
+			    "cannot read secrets directory %s: %s", dir,
+			    strerror(errno));
 		}
 		target[t] = '\0';
 		vfd = openat(dfd, target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		done_reading();
+		files_reading_done();
 		what = NULL;
 		r = vfd < 0 ? -1 : read_version(dir, vfd, &k, &n, &what);
 		e = errno;
@@ -562,11 +425,11 @@ kube_dir(struct secrets_ctx *x, const char *dir, int dfd)
 		t2 = readlinkat(dfd, "..data", again, sizeof(again) - 1);
 		if (t2 == t && memcmp(target, again, t) == 0) {
 			if (r < 0 && what)
-				return fail(x,
+				return set_error(x,
 				    "cannot read secret %s from %s/%s: %s",
 				    what, dir, what, read_error(e));
 			if (r < 0)
-				return fail(x,
+				return set_error(x,
 				    "cannot read secrets directory %s: %s", dir,
 				    strerror(e));
 			break;
@@ -576,7 +439,7 @@ kube_dir(struct secrets_ctx *x, const char *dir, int dfd)
 		log_debug("%s changed while being read; reading it again", dir);
 	}
 	if (tries == KUBE_TRIES)
-		return fail(x,
+		return set_error(x,
 		    "cannot read secrets directory %s: it changed %d times "
 		    "while being read",
 		    dir, KUBE_TRIES);
@@ -599,17 +462,17 @@ kube_dir(struct secrets_ctx *x, const char *dir, int dfd)
  * directories) are never variables; a directory with a ..data link is a
  * Kubernetes volume, read as one version.
  */
-static int
+int
 secrets_dir(struct secrets_ctx *x, const char *dir)
 {
 	struct stat st;
 	int dfd, r;
 
-	reading(dir, NULL);
+	files_reading_start(dir, NULL);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	done_reading();
+	files_reading_done();
 	if (dfd < 0)
-		return fail(x, "cannot read secrets directory %s: %s", dir,
+		return set_error(x, "cannot read secrets directory %s: %s", dir,
 		    strerror(errno));
 	if (fstatat(dfd, "..data", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISLNK(st.st_mode))
@@ -630,7 +493,7 @@ struct file_var {
 };
 
 static int
-matches(const struct strlist *patterns, const char *name, size_t n)
+matches(char *const *patterns, size_t np, const char *name, size_t n)
 {
 	char buf[256];
 	size_t i;
@@ -639,8 +502,8 @@ matches(const struct strlist *patterns, const char *name, size_t n)
 		return 0;
 	memcpy(buf, name, n);
 	buf[n] = '\0';
-	for (i = 0; i < patterns->n; i++)
-		if (fnmatch(patterns->v[i], buf, 0) == 0)
+	for (i = 0; i < np; i++)
+		if (parse_glob(patterns[i], buf))
 			return 1;
 	return 0;
 }
@@ -654,8 +517,8 @@ matches(const struct strlist *patterns, const char *name, size_t n)
  * set in bosun's environment, or both forms, is an error; a NAME from an
  * env-file or a secrets directory is overridden (order of precedence).
  */
-static int
-file_env(struct secrets_ctx *x, const struct strlist *patterns)
+int
+secrets_file_env(struct secrets_ctx *x, char *const *patterns, size_t np)
 {
 	const struct envlist *e = x->env;
 	struct file_var *todo, *f;
@@ -665,7 +528,7 @@ file_env(struct secrets_ctx *x, const struct strlist *patterns)
 	int r = 0;
 
 	if (!(todo = calloc(e->norig + 1, sizeof(*todo))))
-		return fail(x, "out of memory");
+		return set_error(x, "out of memory");
 	for (i = 0; i < e->norig; i++) {
 		s = e->orig[i];
 		eq = strchr(s, '=');
@@ -673,24 +536,24 @@ file_env(struct secrets_ctx *x, const struct strlist *patterns)
 		f = &todo[k];
 		*f = (struct file_var){ s, len, NULL, 0, eq + 1 };
 		if (len > 5 && memcmp(eq - 5, "_FILE", 5) == 0 &&
-		    matches(patterns, s, len - 5)) {
+		    matches(patterns, np, s, len - 5)) {
 			f->name = s;
 			f->nlen = len - 5;
 			snprintf(
 			    name, sizeof(name), "FILE__%.*s", (int)f->nlen, s);
 			if (inherited(x, name, strlen(name)))
-				r = fail(x, "both %.*s and %s are set",
+				r = set_error(x, "both %.*s and %s are set",
 				    (int)len, s, name);
 		} else if (len > 6 && memcmp(s, "FILE__", 6) == 0 &&
-		    matches(patterns, s + 6, len - 6)) {
+		    matches(patterns, np, s + 6, len - 6)) {
 			f->name = s + 6;
 			f->nlen = len - 6;
 		} else {
 			continue;
 		}
 		if (r == 0 && inherited(x, f->name, f->nlen))
-			r = fail(x, "both %.*s and %.*s are set", (int)f->nlen,
-			    f->name, (int)len, s);
+			r = set_error(x, "both %.*s and %.*s are set",
+			    (int)f->nlen, f->name, (int)len, s);
 		k++;
 		if (r < 0)
 			break;
@@ -703,7 +566,7 @@ file_env(struct secrets_ctx *x, const struct strlist *patterns)
 	vars = calloc(k + 1, sizeof(*vars));
 	for (i = 0; r == 0 && i < k; i++)
 		if (!vars || !(vars[i] = strndup(todo[i].var, todo[i].vlen)))
-			r = fail(x, "out of memory");
+			r = set_error(x, "out of memory");
 	if (r == 0)
 		envlist_unset_all(x->env, vars, k);
 	for (i = 0; vars && i < k; i++)
@@ -714,15 +577,15 @@ file_env(struct secrets_ctx *x, const struct strlist *patterns)
 }
 
 /* NAME=/path or NAME=env:VAR (VAR leaves the command's environment). */
-static int
-secret_spec(struct secrets_ctx *x, const char *spec)
+int
+secrets_spec(struct secrets_ctx *x, const char *spec)
 {
 	const char *eq = strchr(spec, '='), *src, *v;
 	char name[256], source[300];
 	size_t n = eq - spec;
 
 	if (!secrets_valid_name(spec, n) || n >= sizeof(name))
-		return fail(x, "--secret %.*s: invalid variable name",
+		return set_error(x, "--secret %.*s: invalid variable name",
 		    (int)(n < 64 ? n : 64), spec);
 	memcpy(name, spec, n);
 	name[n] = '\0';
@@ -731,66 +594,15 @@ secret_spec(struct secrets_ctx *x, const char *spec)
 		return from_file(x, name, src);
 	src += 4;
 	if (!secrets_valid_name(src, strlen(src)))
-		return fail(
+		return set_error(
 		    x, "--secret %s: invalid variable name '%s'", name, src);
 	if (!(v = inherited(x, src, strlen(src))))
-		return fail(x, "secret %s: variable %s is not set", name, src);
+		return set_error(
+		    x, "secret %s: variable %s is not set", name, src);
 	snprintf(source, sizeof(source), "env:%s", src);
 	if (secrets_set(x, name, v, strlen(v), source) < 0)
 		return -1;
 	if (strcmp(name, src) != 0)
 		envlist_unset(x->env, src);
 	return 0;
-}
-
-/* Whether any source of secrets is configured. */
-int
-secrets_wanted(const struct config *c)
-{
-	return c->secrets.n || c->secrets_dirs.n || c->file_env.n ||
-	    c->env_files.n || c->hooks.n || c->hooks_dir;
-}
-
-/* Every source but hooks, lowest precedence first. */
-int
-secrets_load(struct secrets_ctx *x, const struct config *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->env_files.n; i++)
-		if (env_file(x, c->env_files.v[i]) < 0)
-			return -1;
-	for (i = 0; i < c->secrets_dirs.n; i++)
-		if (secrets_dir(x, c->secrets_dirs.v[i]) < 0)
-			return -1;
-	if (c->file_env.n && file_env(x, &c->file_env) < 0)
-		return -1;
-	for (i = 0; i < c->secrets.n; i++)
-		if (secret_spec(x, c->secrets.v[i]) < 0)
-			return -1;
-	return 0;
-}
-
-/*
- * Once the command has started: zero, in bosun's own environment, the
- * values that env:VAR references took, so that they are gone from
- * /proc/PID/environ too (it shows that memory, not getenv's view).
- */
-void
-secrets_scrub(const struct config *c, char **environ)
-{
-	const char *src;
-	size_t i, n;
-	char **e;
-
-	for (i = 0; i < c->secrets.n; i++) {
-		src = strchr(c->secrets.v[i], '=') + 1;
-		if (strncmp(src, "env:", 4) != 0)
-			continue;
-		src += 4;
-		n = strlen(src);
-		for (e = environ; *e; e++)
-			if (strncmp(*e, src, n) == 0 && (*e)[n] == '=')
-				explicit_bzero(*e + n + 1, strlen(*e + n + 1));
-	}
 }

@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 
-#include "cli.h"
 #include "envlist.h"
 
 /*
@@ -12,13 +11,6 @@
  * 32 pages), terminating NUL included.
  */
 #define SECRETS_MAX_STRING (32 * 4096)
-
-/*
- * The path of the secret file, directory or env-file being opened or read
- * (a copy of configuration, never a value) while that is in progress, NULL
- * otherwise: for a message from a signal handler when a read stalls.
- */
-extern const char *volatile secrets_reading;
 
 /* Where values go, and what a bare NAME or env:VAR reads from. */
 struct secrets_ctx {
@@ -35,11 +27,9 @@ int secrets_set(struct secrets_ctx *x, const char *name, const char *v,
     size_t n, const char *source);
 int secrets_parse_envfile(
     struct secrets_ctx *x, const char *data, size_t n, const char *label);
-int secrets_read(const char *path, size_t max, char **out, size_t *n);
-int secrets_list_dir(const char *dir, int hidden, char ***names, size_t *count);
-void secrets_free_list(char **names, size_t n);
-int secrets_load(struct secrets_ctx *x, const struct config *c);
-int secrets_wanted(const struct config *c);
-void secrets_scrub(const struct config *c, char **environ);
+int secrets_env_file(struct secrets_ctx *x, const char *path);
+int secrets_dir(struct secrets_ctx *x, const char *dir);
+int secrets_file_env(struct secrets_ctx *x, char *const *patterns, size_t np);
+int secrets_spec(struct secrets_ctx *x, const char *spec);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "signals.h"
 
 /* clang-format off */
@@ -34,22 +35,13 @@ static const char *const names[32] = {
 };
 /* clang-format on */
 
-/* Parses a decimal number 0..max filling the whole string, or -1. */
+/* A decimal number 0..max filling the whole string, or -1. */
 static int
 small_number(const char *s, int max)
 {
-	int n = 0;
+	unsigned long long n;
 
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		n = n * 10 + (*s - '0');
-		if (n > max)
-			return -1;
-	}
-	return n;
+	return parse_number(s, (unsigned long long)max, &n) < 0 ? -1 : (int)n;
 }
 
 /*
@@ -128,7 +120,7 @@ sig_map_init(struct sigmap *m)
 
 /* Adds one FROM:TO rule; a later rule for the same FROM replaces it. */
 int
-sig_map_add(struct sigmap *m, const char *spec, char *err, unsigned len)
+sig_map_add(struct sigmap *m, const char *spec, char *err, size_t len)
 {
 	char from[32];
 	const char *colon = strchr(spec, ':');

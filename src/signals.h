@@ -3,6 +3,7 @@
 #define BOSUN_SIGNALS_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -28,7 +29,7 @@ const char *sig_name(int sig, char *buf, unsigned len);
 int sig_catchable(int sig);
 int sig_is_stop(int sig);
 void sig_map_init(struct sigmap *m);
-int sig_map_add(struct sigmap *m, const char *spec, char *err, unsigned len);
+int sig_map_add(struct sigmap *m, const char *spec, char *err, size_t len);
 
 int sig_block_all(ksigset *old);
 int sig_set_mask(ksigset mask);

@@ -58,6 +58,7 @@ spawn_exec(char **argv, char **envp)
 		return -1;
 	}
 	if (strchr(file, '/')) {
+		exit_flush_coverage();
 		execve(file, argv, envp);
 		return -1;
 	}
@@ -71,6 +72,7 @@ spawn_exec(char **argv, char **envp)
 				buf[dlen++] = '.';
 			buf[dlen] = '/';
 			memcpy(buf + dlen + 1, file, flen + 1);
+			exit_flush_coverage();
 			execve(buf, argv, envp);
 			switch (errno) {
 			case EACCES:
@@ -99,11 +101,43 @@ struct report {
 	int err;  /* errno of the failed step */
 };
 
+/* The exit code for a failed exec: 127 not found, 126 otherwise. */
+int
+spawn_exec_status(int err)
+{
+	return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}
+
+/*
+ * The first steps of every child bosun starts (the command, a hook): its
+ * own process group, the terminal's foreground if asked (while SIGTTOU is
+ * still blocked: a group not yet in the foreground would be stopped), the
+ * dispositions and the mask bosun inherited. Returns 0, or -1 with errno
+ * when the terminal could not be taken; the other steps cannot fail.
+ */
+int
+spawn_child_setup(const struct child_setup *cs)
+{
+	int r = 0, e = 0;
+
+	setpgid(0, 0);
+	if (cs->tty && tcsetpgrp(STDIN_FILENO, getpid()) < 0) {
+		e = errno;
+		r = -1;
+	}
+	if (cs->sigchld)
+		sigaction(SIGCHLD, cs->sigchld, NULL);
+	sig_set_mask(cs->mask);
+	errno = e;
+	return r;
+}
+
 /* Reports to bosun, after the message was printed, and exits. */
-static void __attribute__((noreturn)) fail(int fd, int code, int err)
+static void __attribute__((noreturn)) report_and_exit(int fd, int code, int err)
 {
 	struct report r = { code, err };
 
+	exit_flush_coverage();
 	/* one write below PIPE_BUF is atomic; bosun holds the read end */
 	if (write(fd, &r, sizeof(r)) < 0) {
 		/* nothing more to do: bosun then sees the code as a status */
@@ -111,30 +145,27 @@ static void __attribute__((noreturn)) fail(int fd, int code, int err)
 	_exit(code);
 }
 
-static void __attribute__((noreturn)) child(const struct spawn *sp, int fd)
+/* The child that becomes the command, in the order conventions.md gives. */
+static void __attribute__((noreturn))
+exec_command(const struct spawn *sp, int fd)
 {
+	struct child_setup cs = { sp->mask, sp->tty, &sp->sigchld };
 	char err[512];
 
-	/* The terminal first, while SIGTTOU is still blocked: a process
-	 * group that is not yet in the foreground would be stopped. */
-	setpgid(0, 0);
-	if (sp->tty && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
+	if (spawn_child_setup(&cs) < 0)
 		log_warn("cannot hand the terminal to %s: %s", sp->argv[0],
 		    strerror(errno));
-	sigaction(SIGCHLD, &sp->sigchld, NULL);
-	sig_set_mask(sp->mask);
-
 	if (sp->priv && privdrop_apply(sp->priv, err, sizeof(err)) < 0) {
 		log_error("%s", err);
-		fail(fd, EXIT_BOSUN, errno);
+		report_and_exit(fd, EXIT_BOSUN, errno);
 	}
 	if (sp->filter && filter_load(sp->filter, err, sizeof(err)) < 0) {
 		log_error("%s", err);
-		fail(fd, EXIT_BOSUN, errno);
+		report_and_exit(fd, EXIT_BOSUN, errno);
 	}
 	spawn_exec(sp->argv, sp->envp);
 	log_error("cannot run %s: %s", sp->argv[0], strerror(errno));
-	fail(fd, errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC, errno);
+	report_and_exit(fd, spawn_exec_status(errno), errno);
 }
 
 /*
@@ -153,7 +184,7 @@ spawn_command(const struct spawn *sp, int *status_fd)
 	pid = fork();
 	if (pid == 0) {
 		close(fd[0]);
-		child(sp, fd[1]);
+		exec_command(sp, fd[1]);
 	}
 	close(fd[1]);
 	if (pid < 0) {
@@ -167,7 +198,7 @@ spawn_command(const struct spawn *sp, int *status_fd)
 }
 
 static int
-stopped(pid_t pid)
+stopped_before_exec(pid_t pid)
 {
 	siginfo_t si = { 0 };
 
@@ -202,7 +233,7 @@ spawn_outcome(pid_t pid, int *fd, int wait, int *code)
 			break;
 		if (ready < 0 && errno != EINTR)
 			return; /* cannot tell yet */
-		if (ready == 0 && (!wait || stopped(pid)))
+		if (ready == 0 && (!wait || stopped_before_exec(pid)))
 			return;
 	}
 	do

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
-#include "secrets.h"
+#include "files.h"
 #include "signals.h"
 #include "startup.h"
 
@@ -82,11 +82,12 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 		if (hook)
 			goto out; /* hooks keep their own deadline */
 		say(late);
-		if ((path = secrets_reading)) {
+		if ((path = files_reading)) {
 			say(": still reading ");
 			say(path);
 		}
 		say("\n");
+		exit_flush_coverage();
 		_exit(EXIT_BOSUN);
 	}
 	if (!stop_sig)
@@ -98,6 +99,7 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 	say("bosun: ");
 	say(stop_name(sig));
 	say(" before the command started; exiting\n");
+	exit_flush_coverage();
 	_exit(128 + sig);
 out:
 	errno = e;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "procs.h"
 #include "supervise.h"
@@ -31,7 +32,6 @@ enum phase { RUNNING, DRAINING, KILLING };
 
 struct state {
 	const struct supervisor *s;
-	const struct config *c;
 	enum phase phase;
 	pid_t child;
 	int status;      /* bosun's exit code once the command exited */
@@ -39,25 +39,16 @@ struct state {
 	int stop_seen;   /* a stop signal arrived */
 	int held;        /* the stop signal held by --stop-delay */
 	int job_stopped; /* bosun stopped itself to mirror the job */
-	int drained;     /* drain() has run */
+	int drained;     /* stop_leftovers() has run */
 	int stop_sig;    /* a stop signal as forwarded (or held), 0 if none */
 	int own_proc;    /* /proc is our pid namespace's (not PID 1 only) */
 	pid_t proc_self; /* our pid in a foreign /proc, 0 if not there */
 	int64_t stop_at, kill_at, grace_at;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 128+N for a death by signal N; remapped codes become 0. */
 int
-supervise_exit_code(const struct config *c, int wstatus)
+supervise_exit_code(const struct exitset *remap, int wstatus)
 {
 	int code;
 
@@ -67,11 +58,11 @@ supervise_exit_code(const struct config *c, int wstatus)
 		code = 128 + WTERMSIG(wstatus);
 	else
 		code = 255;
-	return cli_remapped(c, code) ? 0 : code;
+	return supervise_remapped(remap, code) ? 0 : code;
 }
 
 static const char *
-name(int sig)
+signame(int sig)
 {
 	static char buf[24];
 
@@ -111,19 +102,20 @@ signal_all(const struct state *st, int sig)
 	if (st->s->pid1) {
 		if (kill(-1, sig) < 0 && errno != ESRCH)
 			log_warn("cannot send %s to all processes: %s",
-			    name(sig), strerror(errno));
+			    signame(sig), strerror(errno));
 		return 0;
 	}
 	if (st->own_proc) {
 		if (procs_signal_descendants(sig, &found) == 0) {
-			log_debug("sent %s to %zu processes", name(sig), found);
+			log_debug(
+			    "sent %s to %zu processes", signame(sig), found);
 			return 0;
 		}
-		log_warn("cannot list processes to send %s: %s", name(sig),
+		log_warn("cannot list processes to send %s: %s", signame(sig),
 		    strerror(errno));
 	} else if (st->proc_self > 0 &&
 	    procs_signal_children(st->proc_self, sig, &found) == 0) {
-		log_debug("sent %s to %zu children", name(sig), found);
+		log_debug("sent %s to %zu children", signame(sig), found);
 		return 0;
 	}
 	/* still reach the command itself: unreaped, its pid is its own */
@@ -139,14 +131,15 @@ signal_all(const struct state *st, int sig)
 static void
 forward(struct state *st, int sig, const siginfo_t *got)
 {
-	pid_t target = st->c->process_group ? -st->child : st->child;
+	pid_t target = st->s->process_group ? -st->child : st->child;
 
 	if (st->child <= 0)
 		return;
-	log_debug("forwarding %s to %s %d", name(sig),
-	    st->c->process_group ? "group" : "pid", (int)st->child);
+	log_debug("forwarding %s to %s %d", signame(sig),
+	    st->s->process_group ? "group" : "pid", (int)st->child);
 	if (sig_send(target, sig, got) < 0 && errno != ESRCH)
-		log_warn("cannot forward %s: %s", name(sig), strerror(errno));
+		log_warn(
+		    "cannot forward %s: %s", signame(sig), strerror(errno));
 }
 
 static void
@@ -161,15 +154,15 @@ static void
 forward_stop(struct state *st, int sig, const siginfo_t *got)
 {
 	forward(st, sig, got);
-	if (st->c->kill_after >= 0 && st->kill_at == NEVER)
-		st->kill_at = now_ms() + st->c->kill_after;
+	if (st->s->kill_after >= 0 && st->kill_at == NEVER)
+		st->kill_at = clock_now_ms() + st->s->kill_after;
 }
 
-/* The command exited: record its status; the rest is stopped by drain(). */
+/* The command exited: record its status; stop_leftovers() does the rest. */
 static void
 command_exited(struct state *st, int wstatus)
 {
-	st->status = supervise_exit_code(st->c, wstatus);
+	st->status = supervise_exit_code(st->s->remap, wstatus);
 	log_info("command exited with status %d", st->status);
 	st->child = 0;
 	if (st->s->tty)
@@ -183,23 +176,23 @@ command_exited(struct state *st, int wstatus)
  * (SIGTERM, or the stop as it was forwarded) to all of it.
  */
 static void
-drain(struct state *st)
+stop_leftovers(struct state *st)
 {
 	int sig = st->stop_sig ? st->stop_sig : SIGTERM;
 
 	st->drained = 1;
 	if (st->phase != DRAINING || !st->children)
 		return;
-	if (st->c->grace == 0) {
+	if (st->s->grace == 0) {
 		start_killing(st, "no grace");
 		return;
 	}
-	log_info("sending %s to what is left; grace %lld ms", name(sig),
-	    st->c->grace);
+	log_info("sending %s to what is left; grace %lld ms", signame(sig),
+	    st->s->grace);
 	signal_all(st, sig);
 	/* a stopped process cannot act on SIGTERM until continued */
 	signal_all(st, SIGCONT);
-	st->grace_at = now_ms() + st->c->grace;
+	st->grace_at = clock_now_ms() + st->s->grace;
 }
 
 /*
@@ -215,7 +208,7 @@ mirror_stop(struct state *st, int sig)
 		return;
 	if (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
 		return;
-	log_debug("command stopped by %s; stopping too", name(sig));
+	log_debug("command stopped by %s; stopping too", signame(sig));
 	tcsetpgrp(STDIN_FILENO, getpgrp());
 	st->job_stopped = 1;
 	kill(getpid(), SIGSTOP);
@@ -267,16 +260,16 @@ handle_signal(struct state *st, int sig, const siginfo_t *got)
 	if (sig == SIGCHLD)
 		return;
 	if (st->phase != RUNNING) {
-		log_debug("ignoring %s: the command has exited", name(sig));
+		log_debug("ignoring %s: the command has exited", signame(sig));
 		return;
 	}
 	if (sig == SIGCONT && st->job_stopped) {
 		continue_job(st);
 		return;
 	}
-	to = st->c->rewrite.to[sig];
+	to = st->s->rewrite->to[sig];
 	if (to == 0) {
-		log_debug("dropping %s", name(sig));
+		log_debug("dropping %s", signame(sig));
 		return;
 	}
 	if (!sig_is_stop(sig)) {
@@ -285,12 +278,12 @@ handle_signal(struct state *st, int sig, const siginfo_t *got)
 	}
 	if (!st->stop_sig)
 		st->stop_sig = to;
-	if (!st->stop_seen && st->c->stop_delay > 0) {
+	if (!st->stop_seen && st->s->stop_delay > 0) {
 		st->stop_seen = 1;
 		log_info(
-		    "holding %s for %lld ms", name(sig), st->c->stop_delay);
+		    "holding %s for %lld ms", signame(sig), st->s->stop_delay);
 		st->held = to;
-		st->stop_at = now_ms() + st->c->stop_delay;
+		st->stop_at = clock_now_ms() + st->s->stop_delay;
 		return;
 	}
 	st->stop_seen = 1;
@@ -307,7 +300,7 @@ check_deadlines(struct state *st)
 	if (st->stop_at == NEVER && st->kill_at == NEVER &&
 	    st->grace_at == NEVER)
 		return;
-	now = now_ms();
+	now = clock_now_ms();
 	if (st->stop_at <= now) {
 		st->stop_at = NEVER;
 		if (st->phase == RUNNING)
@@ -345,7 +338,6 @@ supervise(const struct supervisor *s)
 {
 	struct state st = {
 		.s = s,
-		.c = s->cfg,
 		.phase = RUNNING,
 		.child = s->child,
 		.children = 1,
@@ -363,7 +355,7 @@ supervise(const struct supervisor *s)
 	for (;;) {
 		reap(&st);
 		if (st.phase == DRAINING && !st.drained)
-			drain(&st);
+			stop_leftovers(&st);
 		if (st.phase == KILLING && st.children &&
 		    signal_all(&st, SIGKILL) < 0 && !st.child) {
 			/* nothing could be found to kill: waiting for it
@@ -380,7 +372,7 @@ supervise(const struct supervisor *s)
 		if (d == NEVER) {
 			sig = sig_wait(NULL, &info);
 		} else {
-			left = d - now_ms();
+			left = d - clock_now_ms();
 			if (left < 0)
 				left = 0;
 			ts.tv_sec = left / 1000;

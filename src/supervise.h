@@ -4,16 +4,41 @@
 
 #include <sys/types.h>
 
-#include "cli.h"
+#include "signals.h"
 
+/* A set of exit codes 0..255 (--remap-exit: these become 0). */
+struct exitset {
+	unsigned char bit[32];
+};
+
+/* What the supervisor is given; durations in milliseconds. */
 struct supervisor {
-	const struct config *cfg;
-	pid_t child; /* the command; 0 once reaped */
-	int pid1;    /* bosun is PID 1 of its pid namespace */
-	int tty;     /* the command was given the terminal */
+	pid_t child;                  /* the command; 0 once reaped */
+	int pid1;                     /* bosun is PID 1 of its pid namespace */
+	int tty;                      /* the command was given the terminal */
+	int process_group;            /* forward to the command's group */
+	const struct sigmap *rewrite; /* what each signal is forwarded as */
+	long long kill_after;         /* after a stop was forwarded; -1 never */
+	long long grace;              /* after the command exited */
+	long long stop_delay;         /* the first stop signal is held */
+	const struct exitset *remap;  /* exit codes that become 0 */
 };
 
 int supervise(const struct supervisor *s);
-int supervise_exit_code(const struct config *c, int wstatus);
+int supervise_exit_code(const struct exitset *remap, int wstatus);
+
+/* Inline, so that cli.c fills the set without linking the supervisor. */
+static inline void
+supervise_remap_add(struct exitset *remap, int code)
+{
+	remap->bit[code / 8] |= 1u << (code % 8);
+}
+
+static inline int
+supervise_remapped(const struct exitset *remap, int code)
+{
+	return code >= 0 && code <= 255 &&
+	    (remap->bit[code / 8] >> (code % 8) & 1);
+}
 
 #endif

@@ -21,29 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "userdb.h"
 
 #define ID_MAX 4294967294UL
 
-/* A decimal id 0..4294967294 filling the whole string. */
+/* A decimal id 0..4294967294 filling the whole string (leading zeros
+ * allowed, as strtoul and so glibc read them). */
 int
 userdb_parse_id(const char *s, unsigned long *id)
 {
-	unsigned long long v = 0;
+	unsigned long long v;
 
-	if (*s == '\0')
-		return -1;
-	/* leading zeros, as strtoul and so glibc read them */
-	while (s[0] == '0' && s[1] != '\0')
-		s++;
-	if (strlen(s) > 10)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	if (v > ID_MAX)
+	if (parse_number(s, ID_MAX, &v) < 0)
 		return -1;
 	*id = (unsigned long)v;
 	return 0;
@@ -86,7 +76,7 @@ userdb_entry_free(struct userdb_entry *e)
  * ENOMEM. The entry's strings are the caller's (userdb_entry_free).
  */
 static int
-find(FILE *f, int passwd, const char *name, unsigned long id,
+find_entry(FILE *f, int passwd, const char *name, unsigned long id,
     struct userdb_entry *e)
 {
 	char *line = NULL, *fld[8];
@@ -136,14 +126,14 @@ int
 userdb_find_passwd(
     FILE *f, const char *name, unsigned long uid, struct userdb_entry *e)
 {
-	return find(f, 1, name, uid, e);
+	return find_entry(f, 1, name, uid, e);
 }
 
 int
 userdb_find_group(
     FILE *f, const char *name, unsigned long gid, struct userdb_entry *e)
 {
-	return find(f, 0, name, gid, e);
+	return find_entry(f, 0, name, gid, e);
 }
 
 /* Adds the gids of the groups listing user as a member; no duplicates. */
@@ -198,13 +188,14 @@ all_digits(const char *s)
  * ENOENT (no such name) or ENOMEM.
  */
 static int
-lookup(const char *s, FILE *f, int passwd, struct userdb_entry *e, int *found)
+resolve_name_or_id(
+    const char *s, FILE *f, int passwd, struct userdb_entry *e, int *found)
 {
 	unsigned long id;
 
 	*found = 0;
 	if (userdb_parse_id(s, &id) == 0) {
-		if (f && find(f, passwd, NULL, id, e) == 0)
+		if (f && find_entry(f, passwd, NULL, id, e) == 0)
 			*found = 1;
 		else if (f && errno != ENOENT)
 			return -1;
@@ -216,7 +207,7 @@ lookup(const char *s, FILE *f, int passwd, struct userdb_entry *e, int *found)
 		return -1;
 	}
 	errno = ENOENT;
-	if (!f || find(f, passwd, s, 0, e) < 0)
+	if (!f || find_entry(f, passwd, s, 0, e) < 0)
 		return -1;
 	*found = 1;
 	return 0;
@@ -256,7 +247,7 @@ userdb_resolve(const char *spec, FILE *passwd, FILE *group, struct ident *id,
 	memcpy(user, spec, n);
 	user[n] = '\0';
 	memset(id, 0, sizeof(*id));
-	if (lookup(user, passwd, 1, &u, &have_user) < 0) {
+	if (resolve_name_or_id(user, passwd, 1, &u, &have_user) < 0) {
 		lookup_error("user", user, err, len);
 		goto out;
 	}
@@ -270,7 +261,8 @@ userdb_resolve(const char *spec, FILE *passwd, FILE *group, struct ident *id,
 	strcpy(id->home, have_user && u.home[0] ? u.home : "/");
 
 	if (colon) {
-		if (lookup(colon + 1, group, 0, &g, &have_group) < 0) {
+		if (resolve_name_or_id(colon + 1, group, 0, &g, &have_group) <
+		    0) {
 			lookup_error("group", colon + 1, err, len);
 			goto out;
 		}

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "filter.h"
+#include "privdrop.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,6 +20,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf = malloc(size + 1), *p, *end, *argv[64], *envp[64];
 	int argc = 0, envc = 0, in_env = 0, r;
+	const struct cli_checks checks = { privdrop_parse_caps,
+		filter_check_syscalls };
 	struct config c;
 	char err[512] = "";
 
@@ -39,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argv[argc] = NULL;
 	envp[envc] = NULL;
-	r = cli_parse(&c, argc, argv, envp, err, sizeof(err));
+	r = cli_parse(&c, argc, argv, envp, &checks, err, sizeof(err));
 	if (r < 0 && err[0] == '\0')
 		abort();
 	if (r == 0 && c.action == CLI_RUN && (!c.argv || !c.argv[0]))

@@ -4,9 +4,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "filter.h"
+#include "privdrop.h"
 
 static struct config c;
 static char err[512];
+static const struct cli_checks checks = { privdrop_parse_caps,
+	filter_check_syscalls };
 
 static int
 parse(char **argv, char **envp)
@@ -16,7 +20,7 @@ parse(char **argv, char **envp)
 	while (argv[argc])
 		argc++;
 	err[0] = '\0';
-	return cli_parse(&c, argc, argv, envp, err, sizeof(err));
+	return cli_parse(&c, argc, argv, envp, &checks, err, sizeof(err));
 }
 
 #define ARGV(...) ((char *[]){ "bosun", __VA_ARGS__, NULL })
@@ -63,9 +67,9 @@ Test(cli, short_options_bundle_and_attach_values)
 	cr_assert_eq(c.process_group, 1);
 	cr_assert_eq(c.verbose, 2);
 	cr_assert_eq(c.kill_after, 5000);
-	cr_assert(cli_remapped(&c, 143));
-	cr_assert(cli_remapped(&c, 130));
-	cr_assert_not(cli_remapped(&c, 1));
+	cr_assert(supervise_remapped(&c.remap, 143));
+	cr_assert(supervise_remapped(&c.remap, 130));
+	cr_assert_not(supervise_remapped(&c.remap, 1));
 }
 
 Test(cli, rewrite_rules_accumulate_and_later_wins)
@@ -101,7 +105,7 @@ Test(cli, environment_twins_configure_everything)
 	cr_assert_eq(c.kill_after, 10000);
 	cr_assert_eq(c.grace, 1000);
 	cr_assert_eq(c.stop_delay, 300);
-	cr_assert(cli_remapped(&c, 143) && cli_remapped(&c, 130));
+	cr_assert(supervise_remapped(&c.remap, 143) && supervise_remapped(&c.remap, 130));
 	cr_assert_eq(c.pdeathsig, SIGUSR1);
 	cr_assert_eq(c.verbose, 2);
 }
@@ -175,13 +179,16 @@ Test(cli, help_and_version_need_no_command)
 
 Test(cli, help_mentions_every_option)
 {
+	char help[4096];
+
 	const char *opts[] = { "--process-group", "--rewrite", "--kill-after",
 		"--grace", "--stop-delay", "--remap-exit", "--pdeathsig",
 		"--verbose", "--help", "--version" };
 	size_t i;
 
+	cr_assert_eq(cli_help(help, sizeof(help)), 0);
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		cr_assert(strstr(cli_help, opts[i]), "%s", opts[i]);
+		cr_assert(strstr(help, opts[i]), "%s", opts[i]);
 }
 
 Test(cli, durations)
@@ -220,17 +227,17 @@ Test(cli, file_env_takes_names_and_patterns_and_accumulates)
 			     "--file-env", "*", "true"),
 			 no_env),
 	    0, "%s", err);
-	cr_assert_eq(c.file_env.n, 4);
-	cr_assert_str_eq(c.file_env.v[0], "A");
-	cr_assert_str_eq(c.file_env.v[1], "B_*");
-	cr_assert_str_eq(c.file_env.v[2], "[AB]?_X");
-	cr_assert_str_eq(c.file_env.v[3], "*");
+	cr_assert_eq(c.sources.file_env.n, 4);
+	cr_assert_str_eq(c.sources.file_env.v[0], "A");
+	cr_assert_str_eq(c.sources.file_env.v[1], "B_*");
+	cr_assert_str_eq(c.sources.file_env.v[2], "[AB]?_X");
+	cr_assert_str_eq(c.sources.file_env.v[3], "*");
 	cli_free(&c);
 	cr_assert_eq(parse(ARGV("true"),
 			 ENVP("BOSUN_FILE_ENV=POSTGRES_PASSWORD,POSTGRES_USER")),
 	    0, "%s", err);
-	cr_assert_eq(c.file_env.n, 2);
-	cr_assert_str_eq(c.file_env.v[1], "POSTGRES_USER");
+	cr_assert_eq(c.sources.file_env.n, 2);
+	cr_assert_str_eq(c.sources.file_env.v[1], "POSTGRES_USER");
 }
 
 Test(cli, file_env_old_boolean_form_says_what_changed)
@@ -273,4 +280,64 @@ Test(cli, zero_hook_timeout_and_empty_deny_list_are_errors)
 	cr_assert(strstr(err, "--seccomp-deny: empty"), "%s", err);
 	cr_assert_eq(parse(ARGV("--seccomp-deny", ",,", "true"), no_env), -1);
 	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_SECCOMP_DENY=,")), -1);
+}
+
+Test(cli, help_that_does_not_fit_is_an_error)
+{
+	char small[100];
+
+	cr_assert_eq(cli_help(small, sizeof(small)), -1);
+}
+
+Test(cli, env_list_items_and_odd_variables)
+{
+	static char big[5000];
+
+	memcpy(big, "BOSUN_REMAP_EXIT=", 17);
+	memset(big + 17, '1', sizeof(big) - 18);
+	cr_assert_eq(parse(ARGV("true"), ENVP(big)), -1);
+	cr_assert(strstr(err, "BOSUN_REMAP_EXIT: item too long"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_GRACE")), -1);
+	cr_assert(strstr(err, "unknown variable BOSUN_GRACE"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_VERBOSE=x")), -1);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_PDEATHSIG=KILL")), -1);
+	cr_assert(strstr(err, "BOSUN_PDEATHSIG: bad signal"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_SECRETS=A")), -1);
+	cr_assert(strstr(err, "expected NAME=SOURCE"), "%s", err);
+	cr_assert_eq(parse(ARGV("--hooks-dir", "/a", "--hooks-dir=/b", "true"),
+			 no_env),
+	    0);
+	cr_assert_eq(c.sources.hooks_dir.n, 1, "a later value replaces");
+	cr_assert_str_eq(c.sources.hooks_dir.v[0], "/b");
+	cli_free(&c);
+}
+
+Test(cli, library_checks_come_from_the_caller)
+{
+	cr_assert_eq(parse(ARGV("--caps", "nosuch", "true"), no_env), -1);
+	cr_assert(strstr(err, "--caps: unknown capability"), "%s", err);
+	cr_assert_eq(parse(ARGV("--seccomp-deny=mkdir,nosuch", "true"), no_env),
+	    -1);
+	cr_assert(strstr(err, "unknown system call 'nosuch'"), "%s", err);
+	cr_assert_eq(cli_parse(&c, 4, ARGV("--caps", "nosuch", "true"), no_env,
+			 NULL, err, sizeof(err)),
+	    0, "without checks the parser takes any name");
+	cr_assert(c.caps.given);
+	cli_free(&c);
+}
+
+Test(cli, more_bad_values_and_accumulating_lists)
+{
+	cr_assert_eq(parse(ARGV("--hook-timeout=x", "true"), no_env), -1);
+	cr_assert(strstr(err, "--hook-timeout=x: bad duration"), "%s", err);
+	cr_assert_eq(parse(ARGV("--file-env", "[A.]", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("--seccomp-deny", "mkdir", "--seccomp-deny",
+			     "rmdir", "true"),
+			 no_env),
+	    0, "%s", err);
+	cr_assert_str_eq(c.seccomp_deny, "mkdir,rmdir");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_REMAP_EXIT=1,,2")), 0);
+	cr_assert(supervise_remapped(&c.remap, 1) &&
+	    supervise_remapped(&c.remap, 2));
 }

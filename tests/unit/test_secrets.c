@@ -12,6 +12,8 @@
 #include "cli.h"
 #include "envlist.h"
 #include "secrets.h"
+#include "sources.h"
+#include "files.h"
 
 static struct envlist env;
 static size_t own_n;
@@ -212,14 +214,14 @@ Test(secrets, precedence_of_the_sources)
 	argv[argc++] = s2;
 	argv[argc++] = "true";
 	argv[argc] = NULL;
-	cr_assert_eq(cli_parse(&c, argc, argv, NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cli_parse(&c, argc, argv, NULL, NULL, err, sizeof(err)), 0, "%s", err);
 
 	/* VAR_FILE variables in bosun's own environment */
 	own("P2_FILE", path_of("ff"));
 	own("P3_FILE", path_of("ff"));
 	own("ALL_FILE", path_of("ff"));
 	restart();
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "FROM_ENV"), "envfile");
 	cr_assert_str_eq(envlist_get(&env, "P1"), "dir");
 	cr_assert_str_eq(envlist_get(&env, "P2"), "file-env");
@@ -246,8 +248,8 @@ Test(secrets, secrets_dir_skips_dot_dot_names_and_bad_names)
 	symlink("..data/bad-name", path_of("s/bad-name"));
 	mkdir(path_of("s/subdir"), 0700);
 	argv[2] = path_of("s");
-	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "KEY"), "v1");
 	cr_assert_null(envlist_get(&env, ".hidden"));
 	cr_assert_null(envlist_get(&env, "bad-name"));
@@ -265,7 +267,7 @@ names(char **v, size_t n)
 Test(secrets, file_env_sets_the_names_listed_and_removes_their_files)
 {
 	char *pats[] = { "DB_PASSWORD", "DB_U*" };
-	struct config c = { .file_env = names(pats, 2) };
+	struct config c = { .sources.file_env = names(pats, 2) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("pw", "hunter2\n", 0600);
@@ -275,7 +277,7 @@ Test(secrets, file_env_sets_the_names_listed_and_removes_their_files)
 	own("SSL_CERT_FILE", "/nonexistent/ca.pem");
 	own("LOG_FILE_X", "/var/log/x");
 	restart();
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "DB_PASSWORD"), "hunter2");
 	cr_assert_str_eq(envlist_get(&env, "DB_USER"), "admin");
 	cr_assert_null(envlist_get(&env, "DB_PASSWORD_FILE"));
@@ -288,41 +290,41 @@ Test(secrets, file_env_sets_the_names_listed_and_removes_their_files)
 Test(secrets, file_env_with_both_in_the_environment_is_an_error)
 {
 	char *pats[] = { "*" };
-	struct config c = { .file_env = names(pats, 1) };
+	struct config c = { .sources.file_env = names(pats, 1) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("pw", "hunter2\n", 0600);
 	own("TOKEN_FILE", path_of("pw"));
 	restart();
-	cr_assert_eq(secrets_load(&x, &c), -1, "TOKEN is in bosun's environment");
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1, "TOKEN is in bosun's environment");
 	cr_assert_str_eq(err, "both TOKEN and TOKEN_FILE are set");
 }
 
 Test(secrets, file_env_with_both_forms_is_an_error)
 {
 	char *pats[] = { "PW" };
-	struct config c = { .file_env = names(pats, 1) };
+	struct config c = { .sources.file_env = names(pats, 1) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("pw", "hunter2\n", 0600);
 	own("FILE__PW", path_of("pw"));
 	own("PW_FILE", path_of("pw"));
 	restart();
-	cr_assert_eq(secrets_load(&x, &c), -1);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
 	cr_assert_str_eq(err, "both PW_FILE and FILE__PW are set");
 }
 
 Test(secrets, file_env_never_takes_a_value_for_a_path)
 {
 	char *pats[] = { "*" };
-	struct config c = { .file_env = names(pats, 1) };
+	struct config c = { .sources.file_env = names(pats, 1) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("a", "/etc/hostname\n", 0600);
 	/* A_FILE_FILE sets A_FILE, whose value must not be read as a path */
 	own("A_FILE_FILE", path_of("a"));
 	restart();
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "A_FILE"), "/etc/hostname");
 	cr_assert_null(envlist_get(&env, "A"));
 }
@@ -330,13 +332,13 @@ Test(secrets, file_env_never_takes_a_value_for_a_path)
 Test(secrets, file_env_leaves_what_env_files_set_untouched)
 {
 	char *pats[] = { "*" };
-	struct config c = { .file_env = names(pats, 1) };
+	struct config c = { .sources.file_env = names(pats, 1) };
 
 	cr_assert_not_null(mkdtemp(dir));
 	put("a", "s3cr3t\n", 0600);
 	cr_assert_eq(parse("B_FILE=/nonexistent/b\n"), 0);
 	envlist_set(&env, "C_FILE", path_of("a"));
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "B_FILE"), "/nonexistent/b");
 	cr_assert_str_eq(envlist_get(&env, "C_FILE"), path_of("a"));
 	cr_assert_null(envlist_get(&env, "B"));
@@ -359,11 +361,94 @@ Test(secrets, kubernetes_volume_read_through_the_resolved_directory)
 	/* a top-level link still to the old version: not what is read */
 	symlink("..v1/KEY", path_of("s/KEY"));
 	argv[2] = path_of("s");
-	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "KEY"), "new");
 	cr_assert_str_eq(envlist_get(&env, "NEW"), "n");
-	cr_assert_null(secrets_reading, "nothing is being read");
+	cr_assert_null(files_reading, "nothing is being read");
+	cli_free(&c);
+}
+
+/* In a volume's version directory only regular files are keys: a link
+ * or a directory there is no key the kubelet wrote, and is skipped. */
+Test(secrets, kubernetes_links_and_directories_in_a_version_are_skipped)
+{
+	struct config c = { 0 };
+	char other[300];
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/..v1"), 0700);
+	mkdir(path_of("s/..v1/SUB"), 0700);
+	put("s/..v1/KEY", "k\n", 0600);
+	put("other", "o\n", 0600);
+	snprintf(other, sizeof(other), "%s", path_of("other"));
+	cr_assert_eq(symlink(other, path_of("s/..v1/LINK")), 0);
+	cr_assert_eq(symlink("..v1", path_of("s/..data")), 0);
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "KEY"), "k");
+	cr_assert_null(envlist_get(&env, "LINK"));
+	cr_assert_null(envlist_get(&env, "SUB"));
+	cli_free(&c);
+}
+
+/* A plain directory: a subdirectory is skipped, a dangling link with a
+ * valid name is an error naming it. */
+Test(secrets, plain_directory_skips_directories_and_fails_on_dangling_links)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/SUB"), 0700);
+	put("s/KEY", "k\n", 0600);
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
+	cr_assert_str_eq(envlist_get(&env, "KEY"), "k");
+	cr_assert_null(envlist_get(&env, "SUB"));
+	cr_assert_eq(symlink("/nonexistent/x", path_of("s/GONE")), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
+	cr_assert(strstr(err, "cannot read secret GONE from "), "%s", err);
+	cr_assert(strstr(err, "No such file or directory"), "%s", err);
+	cli_free(&c);
+}
+
+/* A key too large for exec fails the whole volume, naming the key. */
+Test(secrets, kubernetes_key_too_large_is_an_error_naming_it)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "--secrets-dir", NULL, "true", NULL };
+	static char big[SECRETS_MAX_STRING + 10];
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	mkdir(path_of("s/..v1"), 0700);
+	memset(big, 'x', sizeof(big) - 1);
+	put("s/..v1/BIG", big, 0600);
+	cr_assert_eq(symlink("..v1", path_of("s/..data")), 0);
+	argv[2] = path_of("s");
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
+	cr_assert(strstr(err, "cannot read secret BIG from "), "%s", err);
+	cr_assert(strstr(err, "/s/BIG: larger than the environment can carry"),
+	    "%s", err);
+	cr_assert_null(envlist_get(&env, "BIG"));
+	cli_free(&c);
+}
+
+Test(secrets, env_reference_to_an_invalid_name_is_an_error)
+{
+	struct config c = { 0 };
+	char *argv[] = { "bosun", "-s", "A=env:B-C", "true", NULL };
+
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
+	cr_assert_str_eq(err, "--secret A: invalid variable name 'B-C'");
 	cli_free(&c);
 }
 
@@ -377,8 +462,8 @@ Test(secrets, invalid_names_are_skipped_before_any_lookup)
 	put("s/A", "a\n", 0600);
 	symlink("user@host.123:456", path_of("s/.#A"));
 	argv[2] = path_of("s");
-	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "A"), "a");
 	cli_free(&c);
 }
@@ -388,8 +473,8 @@ Test(secrets, env_reference_moves_the_variable)
 	struct config c = { 0 };
 	char *argv[] = { "bosun", "-s", "API_TOKEN=env:TOKEN", "true", NULL };
 
-	cr_assert_eq(cli_parse(&c, 4, argv, NULL, err, sizeof(err)), 0);
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(cli_parse(&c, 4, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "API_TOKEN"), "t0k");
 	cr_assert_null(envlist_get(&env, "TOKEN"), "the source is removed");
 	cli_free(&c);
@@ -405,27 +490,27 @@ Test(secrets, missing_sources_fail_closed)
 	char *a5[] = { "bosun", "-s", "A=/tmp", "true", NULL };
 	char *a6[] = { "bosun", "-s", "1A=/etc/hostname", "true", NULL };
 
-	cli_parse(&c, 4, a1, NULL, err, sizeof(err));
-	cr_assert_eq(secrets_load(&x, &c), -1);
+	cli_parse(&c, 4, a1, NULL, NULL, err, sizeof(err));
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
 	cr_assert_str_eq(err, "secret A: variable NOPE is not set");
 	cli_free(&c);
-	cli_parse(&c, 4, a2, NULL, err, sizeof(err));
-	cr_assert_eq(secrets_load(&x, &c), -1);
+	cli_parse(&c, 4, a2, NULL, NULL, err, sizeof(err));
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
 	cr_assert_str_eq(err, "cannot read secret A from /nonexistent/a: "
 			      "No such file or directory");
 	cli_free(&c);
-	cli_parse(&c, 4, a3, NULL, err, sizeof(err));
-	cr_assert_eq(secrets_load(&x, &c), -1);
+	cli_parse(&c, 4, a3, NULL, NULL, err, sizeof(err));
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
 	cli_free(&c);
-	cli_parse(&c, 4, a4, NULL, err, sizeof(err));
-	cr_assert_eq(secrets_load(&x, &c), -1);
+	cli_parse(&c, 4, a4, NULL, NULL, err, sizeof(err));
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
 	cli_free(&c);
-	cli_parse(&c, 4, a5, NULL, err, sizeof(err));
-	cr_assert_eq(secrets_load(&x, &c), -1);
+	cli_parse(&c, 4, a5, NULL, NULL, err, sizeof(err));
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
 	cr_assert(strstr(err, "Is a directory"), "%s", err);
 	cli_free(&c);
-	cli_parse(&c, 4, a6, NULL, err, sizeof(err));
-	cr_assert_eq(secrets_load(&x, &c), -1);
+	cli_parse(&c, 4, a6, NULL, NULL, err, sizeof(err));
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), -1);
 	cr_assert(strstr(err, "invalid variable name"), "%s", err);
 	cli_free(&c);
 }
@@ -439,21 +524,21 @@ Test(secrets, secret_options_from_the_environment)
 		"BOSUN_ENV_FILE=/a.env,/b.env", "BOSUN_HOOK=/h1,/h2",
 		"BOSUN_HOOKS_DIR=/hooks", "BOSUN_HOOK_TIMEOUT=5s", NULL };
 
-	cr_assert_eq(cli_parse(&c, 2, argv, envp, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(c.secrets.n, 2);
-	cr_assert_str_eq(c.secrets.v[1], "B=env:X");
-	cr_assert_eq(c.secrets_dirs.n, 1);
-	cr_assert_eq(c.file_env.n, 2);
-	cr_assert_str_eq(c.file_env.v[1], "B_*");
-	cr_assert_eq(c.env_files.n, 2);
-	cr_assert_eq(c.hooks.n, 2);
-	cr_assert_str_eq(c.hooks_dir, "/hooks");
-	cr_assert_eq(c.hook_timeout, 5000);
-	cr_assert(secrets_wanted(&c));
+	cr_assert_eq(cli_parse(&c, 2, argv, envp, NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(c.sources.secrets.n, 2);
+	cr_assert_str_eq(c.sources.secrets.v[1], "B=env:X");
+	cr_assert_eq(c.sources.secrets_dirs.n, 1);
+	cr_assert_eq(c.sources.file_env.n, 2);
+	cr_assert_str_eq(c.sources.file_env.v[1], "B_*");
+	cr_assert_eq(c.sources.env_files.n, 2);
+	cr_assert_eq(c.sources.hooks.n, 2);
+	cr_assert_str_eq(c.sources.hooks_dir.v[0], "/hooks");
+	cr_assert_eq(c.sources.hook_timeout, 5000);
+	cr_assert(sources_wanted(&c.sources));
 	cli_free(&c);
-	cr_assert_eq(cli_parse(&c, 2, argv, NULL, err, sizeof(err)), 0);
-	cr_assert_not(secrets_wanted(&c));
-	cr_assert_eq(c.hook_timeout, 30000);
+	cr_assert_eq(cli_parse(&c, 2, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_not(sources_wanted(&c.sources));
+	cr_assert_eq(c.sources.hook_timeout, 30000);
 }
 
 /*
@@ -535,7 +620,7 @@ Test(secrets, every_copy_of_a_value_is_zeroed_before_free)
 	argv[argc++] = "--secrets-dir";
 	argv[argc++] = kube;
 	argv[argc++] = "true";
-	cr_assert_eq(cli_parse(&c, argc, argv, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(cli_parse(&c, argc, argv, NULL, NULL, err, sizeof(err)), 0);
 
 	tracking = 1;
 	envlist_set(&env, "A", MARK);
@@ -543,7 +628,7 @@ Test(secrets, every_copy_of_a_value_is_zeroed_before_free)
 	envlist_set(&env, "B", MARK);
 	envlist_unset(&env, "B");
 	cr_assert_eq(parse("P=" MARK "\nP=again\n"), 0, "%s", err);
-	cr_assert_eq(secrets_load(&x, &c), 0, "%s", err);
+	cr_assert_eq(sources_load(&x, &c.sources, NULL), 0, "%s", err);
 	cr_assert_str_eq(envlist_get(&env, "K1"), MARK);
 	cr_assert_str_eq(envlist_get(&env, "E2"), MARK);
 	envlist_free(&env);

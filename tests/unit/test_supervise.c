@@ -22,16 +22,16 @@ status_signaled(int sig)
 
 Test(exit_code, exit_status_passes_through)
 {
-	cr_assert_eq(supervise_exit_code(&c, status_exited(0)), 0);
-	cr_assert_eq(supervise_exit_code(&c, status_exited(3)), 3);
-	cr_assert_eq(supervise_exit_code(&c, status_exited(255)), 255);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_exited(0)), 0);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_exited(3)), 3);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_exited(255)), 255);
 }
 
 Test(exit_code, death_by_signal_is_128_plus_n)
 {
-	cr_assert_eq(supervise_exit_code(&c, status_signaled(SIGTERM)), 143);
-	cr_assert_eq(supervise_exit_code(&c, status_signaled(SIGKILL)), 137);
-	cr_assert_eq(supervise_exit_code(&c, status_signaled(SIGINT)), 130);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_signaled(SIGTERM)), 143);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_signaled(SIGKILL)), 137);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_signaled(SIGINT)), 130);
 }
 
 Test(exit_code, remapped_codes_become_zero)
@@ -39,9 +39,14 @@ Test(exit_code, remapped_codes_become_zero)
 	char *argv[] = { "bosun", "-e", "143", "-e", "3", "true", NULL };
 	char err[128];
 
-	cr_assert_eq(cli_parse(&c, 6, argv, NULL, err, sizeof(err)), 0);
-	cr_assert_eq(supervise_exit_code(&c, status_signaled(SIGTERM)), 0);
-	cr_assert_eq(supervise_exit_code(&c, status_exited(3)), 0);
-	cr_assert_eq(supervise_exit_code(&c, status_exited(4)), 4);
-	cr_assert_eq(supervise_exit_code(&c, status_signaled(SIGINT)), 130);
+	cr_assert_eq(cli_parse(&c, 6, argv, NULL, NULL, err, sizeof(err)), 0);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_signaled(SIGTERM)), 0);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_exited(3)), 0);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_exited(4)), 4);
+	cr_assert_eq(supervise_exit_code(&c.remap, status_signaled(SIGINT)), 130);
+}
+
+Test(exit_code, a_status_neither_exit_nor_signal_is_255)
+{
+	cr_assert_eq(supervise_exit_code(&c.remap, 0x7f | SIGSTOP << 8), 255);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* userdb: /etc/passwd and /etc/group parsing and USER[:GROUP] rules. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -332,4 +333,43 @@ Test(userdb, the_first_entry_of_a_name_decides_even_when_malformed)
 	    "resolved to uid %d", (int)id.uid);
 	cr_assert_str_eq(err, "malformed passwd entry for user app");
 	fclose(p);
+}
+
+Test(userdb, find_group_by_name_or_id)
+{
+	struct userdb_entry e = { 0 };
+
+	cr_assert_eq(userdb_find_group(gr, "video", 0, &e), 0);
+	cr_assert_eq(e.id, 44);
+	userdb_entry_free(&e);
+	cr_assert_eq(userdb_find_group(gr, NULL, 50, &e), 0);
+	cr_assert_str_eq(e.name, "staff");
+	userdb_entry_free(&e);
+	cr_assert_eq(userdb_find_group(gr, "nosuch", 0, &e), -1);
+}
+
+Test(userdb, more_groups_than_room_is_e2big)
+{
+	gid_t g[1];
+	size_t n = 0;
+
+	cr_assert_eq(userdb_member_groups(gr, "app", g, 1, &n), -1);
+	cr_assert_eq(errno, E2BIG);
+	cr_assert_eq(n, 1);
+}
+
+Test(userdb, a_user_in_too_many_groups_fails_closed)
+{
+	static char big[300 * 32];
+	size_t at = 0;
+	FILE *many;
+	int i;
+
+	for (i = 0; i < 300; i++)
+		at += snprintf(big + at, sizeof(big) - at, "g%d:x:%d:app\n", i,
+		    5000 + i);
+	many = fmemopen(big, at, "r");
+	cr_assert_eq(userdb_resolve("app", pw, many, &id, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "user app is in more than 256 groups");
+	fclose(many);
 }
