@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -161,6 +162,40 @@ add_baseline(scmp_filter_ctx ctx)
  * be set. *filter is NULL when neither is asked for. Returns 0, or -1 with
  * a message in err.
  */
+/*
+ * The other system call tables a process on this kernel can use: a 64-bit
+ * kernel runs 32-bit programs, and a 32-bit bosun may be running on a
+ * 64-bit kernel whose command is 64-bit. Each gets the same rules.
+ */
+static int
+add_compat_arches(scmp_filter_ctx ctx)
+{
+	static const struct {
+		uint32_t native, other[2];
+	} compat[] = {
+		{ SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
+		{ SCMP_ARCH_X86, { SCMP_ARCH_X86_64, SCMP_ARCH_X32 } },
+		{ SCMP_ARCH_AARCH64, { SCMP_ARCH_ARM, 0 } },
+		{ SCMP_ARCH_ARM, { SCMP_ARCH_AARCH64, 0 } },
+		{ SCMP_ARCH_S390X, { SCMP_ARCH_S390, 0 } },
+		{ SCMP_ARCH_PPC64, { SCMP_ARCH_PPC, 0 } },
+	};
+	uint32_t native = seccomp_arch_native();
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < sizeof(compat) / sizeof(compat[0]); i++) {
+		if (compat[i].native != native)
+			continue;
+		for (j = 0; j < 2 && compat[i].other[j]; j++) {
+			r = seccomp_arch_add(ctx, compat[i].other[j]);
+			if (r < 0 && r != -EEXIST)
+				return r;
+		}
+	}
+	return 0;
+}
+
 int
 filter_build(int baseline, const char *deny, int nnp, void **filter, char *err,
     size_t len)
@@ -175,13 +210,7 @@ filter_build(int baseline, const char *deny, int nnp, void **filter, char *err,
 		snprintf(err, len, "cannot create a seccomp filter");
 		return -1;
 	}
-	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
-		r = seccomp_arch_add(ctx, SCMP_ARCH_X86);
-		if (r == 0 || r == -EEXIST)
-			r = seccomp_arch_add(ctx, SCMP_ARCH_X32);
-		if (r == -EEXIST)
-			r = 0;
-	}
+	r = add_compat_arches(ctx);
 	if (r == 0 && baseline)
 		r = add_baseline(ctx);
 	if (r == 0 && deny)
