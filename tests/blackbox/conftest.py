@@ -263,6 +263,7 @@ EMULATED_SKIP = {
     "outside_pid1": QEMU_SUBREAPER,
     "not_pid1_under": QEMU_SUBREAPER,
     "hook": QEMU_SUBREAPER,
+    "inherited_ignored_stop_signal": QEMU_SUBREAPER,
     "kubernetes_volume_is_read": QEMU_SUBREAPER,
     "bare_names_and_references": QEMU_SUBREAPER,
     "seccomp": "qemu-user cannot load a seccomp filter (it would filter "
