@@ -18,18 +18,11 @@ BASE = {"PATH": os.environ["PATH"]}
 PY = sys.executable or "/usr/bin/python3"
 
 
+from test_secrets import show, write  # noqa: E402
+
+
 def env(**kw):
     return dict(BASE, **kw)
-
-
-def show(*names):
-    return ["sh", "-c", " ".join(f'echo "{n}=${{{n}-unset}}";' for n in names)]
-
-
-def write(path, text, mode=0o600):
-    path.write_text(text)
-    path.chmod(mode)
-    return str(path)
 
 
 # 1. --file-env takes names

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from conftest import BOSUN, kill_tree, state_of as state, wait_until
+from conftest import (BOSUN, children_of, kill_tree, state_of as state,
+                      wait_until)
 
 BASE = {"PATH": os.environ["PATH"]}
 VALUE = "s3cr3t-VALUE-7d1f"
@@ -41,19 +42,8 @@ def bosun_pid(proc, pid1):
     """bosun's pid as the host sees it (under unshare it is the child)."""
     if not pid1:
         return proc.pid
-
-    def child():
-        for d in os.listdir("/proc"):
-            if d.isdigit():
-                try:
-                    with open(f"/proc/{d}/stat") as f:
-                        s = f.read()
-                except OSError:
-                    continue
-                if int(s[s.rindex(")") + 2:].split()[1]) == proc.pid:
-                    return int(d)
-        return None
-    return wait_until(child, what="bosun under unshare")
+    return wait_until(lambda: (children_of(proc.pid) or [None])[0],
+                      what="bosun under unshare")
 
 
 STOPS = [("TERM", 15), ("INT", 2), ("QUIT", 3), ("HUP", 1)]
