@@ -30,10 +30,13 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 FORTIFY = -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 HARDEN = -fstack-protector-strong $(FORTIFY)
 HARDEN_LDFLAGS = -Wl,-z,relro -Wl,-z,now
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -I$(GEN) $(WARN) $(HARDEN) $(CFLAGS)
 LDLIBS_DEPS = -lseccomp -lcap
 
 B = build
+# generated headers, the same for every build (see $(GEN)/version.h)
+GEN = build/gen
+GENERATED = $(GEN)/version.h $(GEN)/license.inc
 # make static ARCH=...: everything for ARCH under build/ARCH, musl's
 # compiler driver for it from tools/musl-deps, the cross binutils
 HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
@@ -66,7 +69,7 @@ SOBJ = $(SRC:src/%.c=$(B)/static/%.o)
 # stripped copy of $(B)/static/bosun.unstripped, which tests/blackbox/
 # test_build.py inspects for the stack protector.
 MUSL = $(B)/musl
-STATIC_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Os $(WARN) \
+STATIC_CFLAGS = -std=gnu11 -D_GNU_SOURCE -I$(GEN) -Os $(WARN) \
 	-ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-fstack-protector-strong -I$(MUSL)/include -I$(MUSL)/kernel-headers \
 	-ffile-prefix-map=$(CURDIR)=.
@@ -77,7 +80,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 PYTEST = /usr/bin/python3 -m pytest
 
-.PHONY: all static test unit blackbox demo install clean asan lint deps fuzz bench valgrind \
+.PHONY: FORCE all static test unit blackbox demo install clean asan lint deps fuzz bench valgrind \
 	deb release image emulated coverage coverage-run
 
 all: bosun
@@ -110,8 +113,23 @@ $(MUSL)/.done: tools/musl-deps
 	tools/musl-deps $(MUSL) $(ARCH)
 	touch $@
 
-$(B)/dyn $(B)/static $(B)/unit:
+$(B)/dyn $(B)/static $(B)/unit $(GEN):
 	mkdir -p $@
+
+# What cli.c includes, made from the tree: the commit for --version
+# (dockerd parses it for docker info) from git when this directory is a
+# checkout's top, else from .git-sha (make deb writes it), else
+# "unknown"; rewritten only when it changes. LICENSE as a C string.
+$(B)/dyn/cli.o $(B)/static/cli.o: $(GENERATED)
+$(GEN)/version.h: FORCE | $(GEN)
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		sha=$$(git rev-parse --short=7 HEAD); \
+	else sha=$$(cat .git-sha 2>/dev/null || echo unknown); fi; \
+	echo "#define BOSUN_GIT \"$$sha\"" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+$(GEN)/license.inc: LICENSE | $(GEN)
+	sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' LICENSE >$@
+FORCE:
 
 # per-test link flags: test_secrets checks that values are zeroed before
 # free, through a wrapper around free
@@ -170,10 +188,10 @@ valgrind: bosun $(HELPERS)
 # build/fuzz/, the seeds in tests/fuzz/corpus/ stay as they are
 FUZZ_TIME ?= 60
 FUZZERS = $(patsubst tests/fuzz/fuzz_%.c,build/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -Isrc \
+FUZZ_FLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -Isrc -I$(GEN) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODULES) $(wildcard src/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODULES) $(wildcard src/*.h) $(GENERATED)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -o $@ $< $(MODULES) $(LDLIBS_DEPS)
 
@@ -257,11 +275,13 @@ clean:
 
 # The Debian package, built from a copy of the tree in build/deb/src (the
 # .deb lands in build/deb/), checked by lintian at warning level
-deb:
+deb: $(GEN)/version.h
 	@tools/deps test deb
 	rm -rf $(B)/deb && mkdir -p $(B)/deb/src
 	tar -c --exclude=./build --exclude=./dist --exclude=./.git \
 		--exclude=./bosun --exclude=./bosun-static . | tar -x -C $(B)/deb/src
+	sed -n 's/^#define BOSUN_GIT "\(.*\)"/\1/p' $(GEN)/version.h \
+		>$(B)/deb/src/.git-sha
 	if [ -f $(B)/musl/.done ]; then mkdir -p $(B)/deb/src/build && \
 		cp -a $(B)/musl $(B)/deb/src/build/; fi
 	cd $(B)/deb/src && dpkg-buildpackage -b -uc -us >../build.log 2>&1 || \

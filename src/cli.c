@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "parse.h"
+#include "version.h" /* build/gen: BOSUN_GIT */
 
 #define VERSION "0.1.0"
 
@@ -281,6 +282,18 @@ add_syscalls(void *field, const char *v, const struct cli_checks *ck, char *err,
 	return 0;
 }
 
+/* As set_signal, and KILL too (tini's -p SIGKILL): bosun dies with its
+ * parent, and as PID 1 its namespace with it. */
+static int
+set_pdeathsig(void *field, const char *v, const struct cli_checks *ck,
+    char *err, size_t len)
+{
+	if (sig_parse(v) != SIGKILL)
+		return set_signal(field, v, ck, err, len);
+	*(int *)field = SIGKILL;
+	return 0;
+}
+
 #define F(name) offsetof(struct config, name)
 #define SRC(name) offsetof(struct config, sources.name)
 
@@ -308,9 +321,9 @@ static const struct option options[] = {
 	    NULL },
 	{ 'e', "remap-exit", "BOSUN_REMAP_EXIT", LIST, set_exit_code, F(remap),
 	    "CODE", "exit 0 when the command exits CODE; repeatable", NULL },
-	{ 'p', "pdeathsig", "BOSUN_PDEATHSIG", VALUE, set_signal, F(pdeathsig),
-	    "SIG", "signal to take and forward when bosun's parent dies",
-	    NULL },
+	{ 'p', "pdeathsig", "BOSUN_PDEATHSIG", VALUE, set_pdeathsig,
+	    F(pdeathsig), "SIG",
+	    "signal to take and forward when bosun's parent dies", NULL },
 	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_count, F(verbose), NULL,
 	    "more diagnostics on stderr; repeatable", NULL },
 	/* the sources of the environment, in sources.c's order */
@@ -355,10 +368,22 @@ static const struct option options[] = {
 	{ 0, "seccomp-deny", "BOSUN_SECCOMP_DENY", VALUE, add_syscalls,
 	    F(seccomp_deny), "SYSCALL,...",
 	    "also deny these system calls (EPERM)", NULL },
+	{ 'P', "pause", "BOSUN_PAUSE", FLAG, set_flag, F(pause), NULL,
+	    "run no command: sleep, reap what is adopted, exit 0\n"
+	    "on SIGTERM or SIGINT (Podman's pod infra init)",
+	    "In place of tini and catatonit (see bosun(8)):" },
+	{ 'w', "warn-reap", "BOSUN_WARN_REAP", FLAG, set_flag, F(warn_reap),
+	    NULL, "warn for each zombie reaped that is not the command", NULL },
+	{ 0, "subreaper", "BOSUN_SUBREAPER", FLAG, set_flag, F(subreaper), NULL,
+	    "accepted for tini: bosun is always a subreaper;\n"
+	    "-s without NAME=SRC is this",
+	    NULL },
 	{ 'h', "help", NULL, ACTION, NULL, 0, NULL, "print this help and exit",
 	    "" },
 	{ 'V', "version", NULL, ACTION, NULL, 0, NULL,
 	    "print the version and exit", NULL },
+	{ 'L', "license", NULL, ACTION, NULL, 0, NULL,
+	    "print the license and exit (also -l)", NULL },
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -388,7 +413,17 @@ static const char help_tail[] =
     "seccomp),\n"
     "126 cannot execute, 127 not found.\n";
 
-const char cli_version[] = "bosun " VERSION "\n";
+/* The form dockerd parses for `docker info` (tini's): the commit after
+ * " - git." */
+const char cli_version[] = "bosun version " VERSION " - git." BOSUN_GIT "\n";
+
+/* LICENSE, and what a static build carries besides */
+const char cli_license[] =
+#include "license.inc"
+    "\n"
+    "The static binary also contains musl (MIT), libcap (BSD-3-Clause or\n"
+    "GPL-2.0-only) and libseccomp (LGPL-2.1-only); a dynamic build links\n"
+    "libcap and libseccomp. Their notices: /usr/share/doc/bosun/copyright.\n";
 
 /* The column where the options' descriptions start. */
 #define HELP_COLUMN 25
@@ -596,7 +631,7 @@ find_twin(const char *name, size_t n)
 struct args {
 	int argc, i;
 	char **argv;
-	unsigned given; /* bit n: options[n] was on the command line */
+	char given[NOPTIONS]; /* options[n] was given: argv, then its twin */
 	const struct cli_checks *ck;
 	char *err;
 	size_t len;
@@ -631,8 +666,24 @@ long_option(struct config *c, struct args *a, const char *arg)
 			return -1;
 		}
 	}
-	a->given |= 1u << (o - options);
+	a->given[o - options] = 1;
 	return apply(c, o, v, arg, a->ck, a->err, a->len);
+}
+
+/*
+ * -s is --secret NAME=SOURCE, and tini's -s (subreaper, no value): the
+ * secret when the value that would follow (the rest of the bundle, or
+ * the next word) is NAME=SOURCE, tini's flag otherwise. A secret without
+ * '=' is an error either way: as a flag, its word becomes the command.
+ */
+static int
+secret_follows(const struct args *a, const char *arg)
+{
+	const char *v = arg[1]   ? arg + 1
+	    : a->i + 1 < a->argc ? a->argv[a->i + 1]
+	                         : NULL;
+
+	return v && strchr(v, '=') != NULL;
 }
 
 /* A bundle of short options: -gv, -k5s, -k 5s. */
@@ -649,7 +700,11 @@ short_options(struct config *c, struct args *a, const char *arg)
 			snprintf(a->err, a->len, "unknown option '%s'", spelt);
 			return -1;
 		}
-		a->given |= 1u << (o - options);
+		if (*arg == 's' && !secret_follows(a, arg)) {
+			/* tini's -s (subreaper): a flag here */
+			o = find_option("subreaper", 9, 0);
+		}
+		a->given[o - options] = 1;
 		if (o->kind == FLAG || o->kind == COUNT) {
 			if (apply(c, o, NULL, spelt, a->ck, a->err, a->len) < 0)
 				return -1;
@@ -690,6 +745,12 @@ parse_args(struct config *c, struct args *a)
 			c->action = CLI_VERSION;
 			return a->argc;
 		}
+		/* -l is tini's spelling, -L catatonit's */
+		if (strcmp(arg, "-l") == 0 || strcmp(arg, "-L") == 0 ||
+		    strcmp(arg, "--license") == 0) {
+			c->action = CLI_LICENSE;
+			return a->argc;
+		}
 		r = arg[1] == '-' ? long_option(c, a, arg)
 		                  : short_options(c, a, arg);
 		if (r < 0)
@@ -704,7 +765,7 @@ parse_args(struct config *c, struct args *a)
  * the twins of the options not on the command line are applied.
  */
 static int
-parse_env(struct config *c, char *const *envp, const struct args *a)
+parse_env(struct config *c, char *const *envp, struct args *a)
 {
 	const char *val[NOPTIONS] = { 0 }, *eq;
 	const struct option *o;
@@ -724,12 +785,61 @@ parse_env(struct config *c, char *const *envp, const struct args *a)
 			val[o - options] = eq + 1;
 	}
 	for (i = 0; i < NOPTIONS; i++) {
-		if ((a->given & (1u << i)) || !val[i] || *val[i] == '\0')
+		if (a->given[i] || !val[i] || *val[i] == '\0')
 			continue;
 		if (apply_env(c, &options[i], val[i], a->ck, a->err, a->len) <
 		    0)
 			return -1;
+		a->given[i] = 1;
 	}
+	return 0;
+}
+
+/* Whether the option named long_name was given, by argv or its twin. */
+static int
+given(const struct args *a, const char *long_name)
+{
+	return a->given[find_option(long_name, strlen(long_name), 0) - options];
+}
+
+/*
+ * tini's variables, so that an image written for tini keeps its meaning:
+ * each counts only when neither the option nor its BOSUN_* twin was
+ * given, and, as for tini, by being set at all (TINI_VERBOSITY by its
+ * number; empty is unset, as for BOSUN_*). They stay in the command's
+ * environment, as with tini.
+ */
+static int
+parse_tini_env(struct config *c, char *const *envp, const struct args *a)
+{
+	const char *verbosity = NULL;
+	unsigned long long n;
+	int kill_group = 0;
+	char *const *e;
+
+	for (e = envp; e && *e; e++) {
+		if ((*e)[0] != 'T' || strncmp(*e, "TINI_", 5) != 0)
+			continue;
+		/* the first of two with one name counts, as getenv */
+		if (!verbosity && strncmp(*e, "TINI_VERBOSITY=", 15) == 0)
+			verbosity = *e + 15;
+		else if (strncmp(*e, "TINI_KILL_PROCESS_GROUP=", 24) == 0)
+			kill_group = 1;
+		/* TINI_SUBREAPER: bosun always is one */
+	}
+	if (verbosity && *verbosity && !given(a, "verbose")) {
+		if (parse_number(verbosity, 9, &n) < 0) {
+			snprintf(a->err, a->len,
+			    "TINI_VERBOSITY: bad value '%.32s' (0 to 9)",
+			    verbosity);
+			return -1;
+		}
+		/* tini's 1 (its default) is errors and warnings: our 0 */
+		c->verbose = n > 0 ? (int)n - 1 : 0;
+	}
+	/* tini kills the command's group when it exits: no grace */
+	if (kill_group && !given(a, "grace"))
+		c->grace = 0;
 	return 0;
 }
 
@@ -737,7 +847,9 @@ int
 cli_parse(struct config *c, int argc, char **argv, char *const *envp,
     const struct cli_checks *checks, char *err, size_t len)
 {
-	struct args a = { argc, 0, argv, 0, checks, err, len };
+	struct args a = {
+		.argc = argc, .argv = argv, .ck = checks, .err = err, .len = len
+	};
 	int cmd;
 
 	memset(c, 0, sizeof(*c));
@@ -747,10 +859,19 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 	c->sources.hook_timeout = 30000;
 
 	if ((cmd = parse_args(c, &a)) < 0 ||
-	    (c->action == CLI_RUN && parse_env(c, envp, &a) < 0))
+	    (c->action == CLI_RUN &&
+	        (parse_env(c, envp, &a) < 0 ||
+	            parse_tini_env(c, envp, &a) < 0)))
 		goto fail;
 	if (c->action != CLI_RUN)
 		return 0;
+	if (c->pause) {
+		if (cmd >= argc)
+			return 0;
+		snprintf(err, len, "--pause runs no command (given %.64s)",
+		    argv[cmd]);
+		goto fail;
+	}
 	if (cmd >= argc) {
 		snprintf(err, len, "no command given");
 		goto fail;

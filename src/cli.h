@@ -9,7 +9,7 @@
 #include "sources.h"
 #include "supervise.h"
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION };
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LICENSE };
 
 /*
  * Checks that need a library: capability names (privdrop.c, libcap) and
@@ -25,11 +25,14 @@ struct cli_checks {
  * cli.c and main.c only: main hands each module the part it needs. */
 struct config {
 	enum cli_action action;
-	char **argv; /* the command, NULL-terminated */
+	char **argv; /* the command, NULL-terminated; NULL with pause */
+	int pause;   /* no command: sleep and reap (catatonit -P) */
 	int verbose;
+	int subreaper; /* tini's -s: accepted, always so */
 	int pdeathsig; /* 0: none */
 	/* the supervisor's (struct supervisor) */
 	int process_group;
+	int warn_reap;
 	struct sigmap rewrite;
 	long long kill_after; /* -1: never */
 	long long grace;
@@ -51,6 +54,7 @@ struct config {
 #define CLI_DURATION_MAX (24LL * 3600 * 1000)
 
 extern const char cli_version[];
+extern const char cli_license[];
 
 int cli_parse(struct config *c, int argc, char **argv, char *const *envp,
     const struct cli_checks *checks, char *err, size_t len);

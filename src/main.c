@@ -91,16 +91,19 @@ configure(struct run *r, int argc, char **argv)
 	return 0;
 }
 
-/* --help, --version: the exit code. */
+/* --help, --version, --license: the exit code. */
 static int
 print_info(enum cli_action action)
 {
-	char help[4096];
+	static char help[16384];
+	const char *text = action == CLI_VERSION ? cli_version : cli_license;
 
-	if (action == CLI_HELP && cli_help(help, sizeof(help)) < 0)
-		return EXIT_BOSUN;
-	return fputs(action == CLI_HELP ? help : cli_version, stdout) < 0 ||
-	    fflush(stdout);
+	if (action == CLI_HELP) {
+		if (cli_help(help, sizeof(help)) < 0)
+			return EXIT_BOSUN;
+		text = help;
+	}
+	return fputs(text, stdout) < 0 || fflush(stdout);
 }
 
 /* 3. Our place: PID 1 of a namespace, or a subreaper below one; whether
@@ -277,6 +280,7 @@ supervise_command(struct run *r)
 
 	r->sv.tty = r->sp.tty;
 	r->sv.process_group = c->process_group;
+	r->sv.warn_reap = c->warn_reap;
 	r->sv.rewrite = &c->rewrite;
 	r->sv.kill_after = c->kill_after;
 	r->sv.grace = c->grace;
@@ -308,8 +312,15 @@ main(int argc, char **argv)
 		status = print_info(r.cfg.action);
 		goto end;
 	}
-	if (take_place(&r, ppid) < 0 || inherit_environment(&r) < 0 ||
-	    resolve_privileges(&r) < 0)
+	if (take_place(&r, ppid) < 0)
+		goto end;
+	/* --pause (Podman's pod infra): no command, only reaping */
+	if (r.cfg.pause) {
+		status = startup_end() < 0 ? EXIT_BOSUN
+		                           : supervise_pause(r.cfg.warn_reap);
+		goto end;
+	}
+	if (inherit_environment(&r) < 0 || resolve_privileges(&r) < 0)
 		goto end;
 	if ((stop = load_secrets(&r)) != 0) {
 		status = stop < 0 ? EXIT_BOSUN : 128 + stop;

@@ -224,6 +224,18 @@ continue_job(struct state *st)
 		log_warn("cannot continue the command: %s", strerror(errno));
 }
 
+/* tini's -w: a zombie that was not the command, and how it ended. */
+static void
+warn_reaped(pid_t pid, int wstatus)
+{
+	if (WIFSIGNALED(wstatus))
+		log_warn("reaped zombie %d (killed by %s)", (int)pid,
+		    signame(WTERMSIG(wstatus)));
+	else
+		log_warn("reaped zombie %d (exited %d)", (int)pid,
+		    WEXITSTATUS(wstatus));
+}
+
 /* Reaps every child that has changed state; notes the command's end. */
 static void
 reap(struct state *st)
@@ -249,6 +261,8 @@ reap(struct state *st)
 		log_debug("reaped %d", (int)pid);
 		if (pid == st->child)
 			command_exited(st, wstatus);
+		else if (st->s->warn_reap)
+			warn_reaped(pid, wstatus);
 	}
 }
 
@@ -387,4 +401,34 @@ supervise(const struct supervisor *s)
 	}
 	log_info("all processes gone; exiting with %d", st.status);
 	return st.status;
+}
+
+/*
+ * --pause: no command (Podman runs its init so for a pod's infra
+ * container). Sleeps in the wait with no timeout, so with no wake-ups;
+ * reaps whatever it adopts; SIGTERM or SIGINT end it with 0, any other
+ * signal is ignored. Nothing in here may end bosun early either.
+ */
+int
+supervise_pause(int warn_reap)
+{
+	const struct supervisor s = { .pid1 = getpid() == 1,
+		.warn_reap = warn_reap };
+	struct state st = { .s = &s, .phase = RUNNING };
+	siginfo_t info;
+	int sig;
+
+	log_info("pausing: no command; SIGTERM or SIGINT ends bosun");
+	for (;;) {
+		reap(&st);
+		sig = sig_wait(NULL, &info);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig < 0)
+			log_warn("waiting for signals: %s", strerror(errno));
+		else if (sig > 0 && sig != SIGCHLD)
+			log_debug("ignoring %s while pausing", signame(sig));
+	}
+	log_info("%s: exiting with 0", signame(sig));
+	return 0;
 }

@@ -17,6 +17,7 @@ struct supervisor {
 	int pid1;                     /* bosun is PID 1 of its pid namespace */
 	int tty;                      /* the command was given the terminal */
 	int process_group;            /* forward to the command's group */
+	int warn_reap;                /* warn for each zombie not the command */
 	const struct sigmap *rewrite; /* what each signal is forwarded as */
 	long long kill_after;         /* after a stop was forwarded; -1 never */
 	long long grace;              /* after the command exited */
@@ -25,6 +26,7 @@ struct supervisor {
 };
 
 int supervise(const struct supervisor *s);
+int supervise_pause(int warn_reap);
 int supervise_exit_code(const struct exitset *remap, int wstatus);
 
 /* Inline, so that cli.c fills the set without linking the supervisor. */

@@ -5,8 +5,11 @@ image), and Podman's --init-path. Each engine runs its init as
 `INIT -- CMD...` with the container's environment and no other flag, so
 bosun is configured through BOSUN_* alone. The command is the image's
 busybox, with no bosun ENTRYPOINT in the way."""
+import hashlib
 import os
+import re
 import shlex
+import shutil
 import subprocess
 import time
 
@@ -75,7 +78,8 @@ def test_init_is_bosun_as_pid1_with_the_command_its_child(eng):
     assert r.returncode == 7, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].startswith(f"{eng.init_path} -- sh -c "), lines
-    assert lines[1] == f"bosun {VERSION}", lines
+    assert re.fullmatch(rf"bosun version {re.escape(VERSION)} - "
+                        r"git\.([0-9a-f]{7}|unknown)", lines[1]), lines
     assert lines[2] == "ppid=1"
     assert r.stderr == ""
 
@@ -147,3 +151,99 @@ def test_grace_from_the_environment_ends_leftovers(eng, tmp_path):
                 opts=["-v", f"{tmp_path}:/out", "-e", "BOSUN_GRACE=5s"])
     assert r.returncode == 4, r.stderr
     assert (tmp_path / "left").read_text() == "handled\n"
+
+
+def test_docker_info_reads_the_init_commit_without_a_warning():
+    """dockerd runs `INIT --version` for docker info and parses it as
+    tini's line: the commit after " - git." and no warning in its log."""
+    cmd, _ = engine_cmd("docker")
+    log = os.path.join(os.path.dirname(__file__), "..", "..", "build", "e2e",
+                       "dockerd2.log")
+    before = os.path.getsize(log)
+    r = subprocess.run(cmd + ["info", "--format", "{{json .InitCommit}}"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = subprocess.run([INIT, "--version"], capture_output=True,
+                         text=True).stdout
+    sha = out.rsplit(" - git.", 1)[1].strip()
+    assert f'"ID":"{sha}"' in r.stdout, (r.stdout, out)
+    with open(log) as f:
+        f.seek(before)
+        assert "failed to parse" not in f.read()
+
+
+def test_podman_pod_infra_runs_bosun_in_pause_mode(tmp_path):
+    """Podman builds a pod's pause image from the catatonit it finds in
+    helper_binaries_dir and runs it as `/catatonit -P`: with bosun there,
+    the infra container sleeps without a wake-up and a pod stop ends it
+    with 0 at once, not at the stop timeout's SIGKILL."""
+    cmd, _ = engine_cmd("podman")
+    helpers = tmp_path / "helpers"
+    helpers.mkdir()
+    shutil.copy(INIT, helpers / "catatonit")
+    conf = tmp_path / "containers.conf"
+    # the limits podman would ask for are above this machine's hard ones
+    conf.write_text(f'[containers]\ndefault_ulimits = ["nofile=4096:4096", '
+                    f'"nproc=4096:4096"]\n[engine]\n'
+                    f'helper_binaries_dir = ["{helpers}"]\n')
+    env = {**os.environ, "CONTAINERS_CONF": str(conf)}
+
+    def pm(*args, check=True):
+        r = subprocess.run(cmd + list(args), capture_output=True, text=True,
+                           timeout=180, env=env)
+        if check:
+            assert r.returncode == 0, (args, r.stderr)
+        return r
+
+    pod = "bosun-e2e-pause"
+    pm("pod", "rm", "-f", pod, check=False)
+    try:
+        pm("pod", "create", "--name", pod)
+        pm("pod", "start", pod)
+        infra = pm("pod", "inspect", "-f", "{{.InfraContainerID}}",
+                   pod).stdout.strip()
+        pid = int(pm("inspect", "-f", "{{.State.Pid}}", infra).stdout)
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            assert f.read() == b"/catatonit\0-P\0"
+        with open(f"/proc/{pid}/exe", "rb") as f, open(INIT, "rb") as g:
+            assert hashlib.sha256(f.read()).digest() == \
+                hashlib.sha256(g.read()).digest(), "the infra is not bosun"
+
+        def switches():
+            with open(f"/proc/{pid}/status") as f:
+                return sum(int(l.split()[1]) for l in f
+                           if "ctxt_switches" in l)
+
+        time.sleep(0.3)
+        n = switches()
+        time.sleep(1.5)
+        assert switches() == n, "woke up while pausing"
+        t0 = time.monotonic()
+        pm("pod", "stop", "-t", "20", pod)
+        assert time.monotonic() - t0 < 10, "well before the stop timeout"
+        st = pm("inspect", "-f", "{{.State.ExitCode}}", infra).stdout.strip()
+        assert st == "0"
+    finally:
+        pm("pod", "rm", "-f", pod, check=False)
+
+
+def test_an_image_naming_tini_keeps_working_when_tini_is_bosun(tmp_path):
+    """ENTRYPOINT ["/sbin/tini", "-s", "-g", "-e", "3", "--"] with bosun
+    as /sbin/tini, and tini's variables."""
+    if not INIT:
+        pytest.skip("no init binary (tests/e2e/run sets BOSUN_E2E_INIT)")
+    os.chmod(tmp_path, 0o777)
+    r = subprocess.run(
+        ["docker", "run", "--rm", "--label", "bosun-e2e", "--network", "none",
+         "-v", f"{INIT}:/sbin/tini:ro", "-v", f"{tmp_path}:/out",
+         "-e", "TINI_SUBREAPER=1", "-e", "TINI_VERBOSITY=2",
+         "--entrypoint", "/sbin/tini", BB,
+         "-s", "-g", "-w", "-e", "3", "--", "sh", "-c",
+         "(sleep 0.1 &); sleep 0.3; echo $TINI_SUBREAPER > /out/env; exit 3"],
+        capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "env").read_text() == "1\n"
+    # TINI_VERBOSITY=2: the life cycle; -w: the orphaned sleep reaped
+    assert "bosun: started sh as pid" in r.stderr, r.stderr
+    assert re.search(r"bosun: warning: reaped zombie \d+ \(exited 0\)",
+                     r.stderr), r.stderr

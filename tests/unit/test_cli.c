@@ -157,7 +157,7 @@ Test(cli, usage_errors_name_the_option)
 	cr_assert_eq(parse(ARGV("-e", "256", "true"), no_env), -1);
 	cr_assert_eq(parse(ARGV("-e", "", "true"), no_env), -1);
 	cr_assert_eq(parse(ARGV("-e", "-1", "true"), no_env), -1);
-	cr_assert_eq(parse(ARGV("-p", "KILL", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("-p", "STOP", "true"), no_env), -1);
 	cr_assert_eq(parse(ARGV("-p", "nosuch", "true"), no_env), -1);
 	cr_assert_eq(parse(ARGV("-r", "TERM", "true"), no_env), -1);
 }
@@ -300,7 +300,7 @@ Test(cli, env_list_items_and_odd_variables)
 	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_GRACE")), -1);
 	cr_assert(strstr(err, "unknown variable BOSUN_GRACE"), "%s", err);
 	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_VERBOSE=x")), -1);
-	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_PDEATHSIG=KILL")), -1);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_PDEATHSIG=STOP")), -1);
 	cr_assert(strstr(err, "BOSUN_PDEATHSIG: bad signal"), "%s", err);
 	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_SECRETS=A")), -1);
 	cr_assert(strstr(err, "expected NAME=SOURCE"), "%s", err);
@@ -340,4 +340,116 @@ Test(cli, more_bad_values_and_accumulating_lists)
 	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_REMAP_EXIT=1,,2")), 0);
 	cr_assert(supervise_remapped(&c.remap, 1) &&
 	    supervise_remapped(&c.remap, 2));
+}
+
+/* tini's and catatonit's habits (issue 11) */
+Test(cli, tini_flags_are_accepted_with_their_meaning)
+{
+	cr_assert_eq(parse(ARGV("-s", "-g", "-e", "3", "-p", "SIGKILL", "-v",
+	                 "-w", "--", "true"),
+	                 no_env),
+	    0, "%s", err);
+	cr_assert_eq(c.subreaper, 1);
+	cr_assert_eq(c.process_group, 1);
+	cr_assert_eq(c.pdeathsig, SIGKILL);
+	cr_assert_eq(c.verbose, 1);
+	cr_assert_eq(c.warn_reap, 1);
+	cr_assert(supervise_remapped(&c.remap, 3));
+	cr_assert_str_eq(c.argv[0], "true");
+	cli_free(&c);
+	/* bundled, and without "--" */
+	cr_assert_eq(parse(ARGV("-sgv", "true"), no_env), 0, "%s", err);
+	cr_assert(c.subreaper && c.process_group && c.verbose == 1);
+	cr_assert_str_eq(c.argv[0], "true");
+	cli_free(&c);
+}
+
+Test(cli, s_with_name_equals_source_is_still_a_secret)
+{
+	cr_assert_eq(parse(ARGV("-s", "A=/run/a", "true"), no_env), 0);
+	cr_assert_eq(c.subreaper, 0);
+	cr_assert_eq(c.sources.secrets.n, 1);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("-sA=env:X", "true"), no_env), 0);
+	cr_assert_eq(c.subreaper, 0);
+	cr_assert_eq(c.sources.secrets.n, 1);
+	cli_free(&c);
+	/* no '=' after it: tini's flag, and the word is the command */
+	cr_assert_eq(parse(ARGV("-s", "DB_PASSWORD"), no_env), 0);
+	cr_assert_eq(c.subreaper, 1);
+	cr_assert_str_eq(c.argv[0], "DB_PASSWORD");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("-s"), no_env), -1);
+	cr_assert_str_eq(err, "no command given");
+}
+
+Test(cli, tini_variables_apply_unless_bosun_is_told)
+{
+	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=3",
+	                                     "TINI_KILL_PROCESS_GROUP=",
+	                                     "TINI_SUBREAPER=1")),
+	    0, "%s", err);
+	cr_assert_eq(c.verbose, 2);
+	cr_assert_eq(c.grace, 0);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=1")), 0);
+	cr_assert_eq(c.verbose, 0);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=")), 0);
+	cr_assert_eq(c.verbose, 0);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=0")), 0);
+	cr_assert_eq(c.verbose, 0);
+	cli_free(&c);
+	/* the option, or its BOSUN_ twin, wins */
+	cr_assert_eq(parse(ARGV("-v", "--grace", "2s", "true"),
+	                 ENVP("TINI_VERBOSITY=3", "TINI_KILL_PROCESS_GROUP=1")),
+	    0);
+	cr_assert_eq(c.verbose, 1);
+	cr_assert_eq(c.grace, 2000);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"),
+	                 ENVP("BOSUN_VERBOSE=0", "TINI_VERBOSITY=3",
+	                     "BOSUN_GRACE=5s", "TINI_KILL_PROCESS_GROUP=1")),
+	    0);
+	cr_assert_eq(c.verbose, 0);
+	cr_assert_eq(c.grace, 5000);
+	cli_free(&c);
+	/* the first of two counts, as with getenv */
+	cr_assert_eq(parse(ARGV("true"),
+	                 ENVP("TINI_VERBOSITY=2", "TINI_VERBOSITY=x")),
+	    0);
+	cr_assert_eq(c.verbose, 1);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=lots")), -1);
+	cr_assert(strstr(err, "TINI_VERBOSITY: bad value 'lots'"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=10")), -1);
+}
+
+Test(cli, pause_takes_no_command)
+{
+	cr_assert_eq(parse(ARGV("-P"), no_env), 0, "%s", err);
+	cr_assert_eq(c.pause, 1);
+	cr_assert_null(c.argv);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("--pause"), no_env), 0);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("x"), ENVP("BOSUN_PAUSE=1")), -1);
+	cr_assert(strstr(err, "--pause runs no command"), "%s", err);
+	cr_assert_eq(parse(ARGV("-P", "--", "sleep"), no_env), -1);
+	cr_assert(strstr(err, "--pause runs no command"), "%s", err);
+}
+
+Test(cli, license_flags)
+{
+	const char *const spellings[] = { "-l", "-L", "--license" };
+
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(parse(ARGV((char *)spellings[i]), no_env), 0);
+		cr_assert_eq(c.action, CLI_LICENSE);
+		cli_free(&c);
+	}
+	cr_assert(strstr(cli_license, "MIT License"));
+	cr_assert(strstr(cli_version, "bosun version ") == cli_version);
+	cr_assert(strstr(cli_version, " - git."));
 }
