@@ -111,36 +111,42 @@ def test_descendants_of_leftovers_get_sigterm_too(bosun, mode, tmp_path):
 
 
 def brood_log(d):
-    born, term = set(), set()
+    """The brood's children born before it took SIGTERM, and those that
+    got SIGTERM (a "late" child, whose fork returned after it, gets it
+    from the brood and is in neither set's comparison)."""
+    born, late, term = set(), set(), set()
     for l in logged(d):
         word, pid = l.split()
-        (born if word == "born" else term).add(int(pid))
-    return born, term
+        {"born": born, "late": late, "TERM": term}[word].add(int(pid))
+    return born, term - late
 
 
 @needs_pidfd
 def test_processes_forked_during_the_drain_get_sigterm(bosun, mode, tmp_path):
     """The command exits while its child forks as fast as it can: every
     process of the brood gets SIGTERM, none is left for the SIGKILL after
-    the grace. One /proc snapshot misses some in most runs."""
-    if mode:
-        # As PID 1 the drain is one kill(-1), which the kernel makes atomic
-        # with fork; still, one CI run saw a child born during it miss
-        # SIGTERM (1 in about 40 runs, not reproduced in 24 more). Left
-        # out until understood, so that it cannot fail CI at random.
-        pytest.skip("PID 1 case: one unexplained miss in ~40 runs, "
-                    "under investigation")
+    the grace. One /proc snapshot misses some in most runs.
+
+    As PID 1 the drain is one kill(-1), atomic with fork: a signal that
+    comes while fork runs is queued for the child too. But one that comes
+    at the very start of fork makes the kernel restart the fork after the
+    brood's handler, so that child is younger than the drain; no init can
+    reach it, and it showed as a miss once in about 250 PID 1 runs (each
+    time a child whose fork returned after the brood's SIGTERM: measured).
+    brood passes its stop on to such a child and logs it as "late". The
+    grace is long enough for thousands of handlers on a loaded machine;
+    bosun exits as soon as all are gone, so it costs nothing here."""
     runs = 12
     for i in range(runs):
         d = tmp_path / str(i)
         d.mkdir()
-        b = bosun("--grace", "1s", "sh", "-c",
+        b = bosun("--grace", "5s", "sh", "-c",
                   f"until [ -e {d}/go ]; do sleep 0.01; done; "
                   f"{BROOD} {d} & "
                   f"until [ -s {d}/log ]; do :; done; exit 5",
                   pid1=mode, cwd=str(d))
         (d / "go").touch()
-        assert b.wait() == 5
+        assert b.wait(30) == 5
         born, term = brood_log(d)
         assert born, "the brood forked"
         missed = born - term

@@ -4,6 +4,8 @@
  * (or has made MAX, default 3000), for tests of a drain racing fork.
  * Appends to DIR/log, one write(2) per line:
  *   "born PID" for each child, written by brood after fork returns;
+ *   "late PID" instead for a child whose fork returned after brood's own
+ *   SIGTERM, which brood passes on to it;
  *   "TERM PID" by any of them (brood or a child) that gets SIGTERM.
  * A child waits for SIGTERM and exits on it; brood stops forking on it,
  * waits until it has written every line, and exits. A process that never
@@ -73,7 +75,15 @@ main(int argc, char **argv)
 			for (;;)
 				pause();
 		}
-		if (pid > 0) {
+		if (pid > 0 && stop) {
+			/* the fork returned after our own SIGTERM was handled:
+			 * it may have been restarted after the handler (a
+			 * signal that comes at the start of fork restarts it),
+			 * so the child may be younger than every drain; as
+			 * its parent, pass the stop on */
+			line("late", pid);
+			kill(pid, SIGTERM);
+		} else if (pid > 0) {
 			line("born", pid);
 			made++;
 		}
