@@ -172,11 +172,9 @@ def test_docker_info_reads_the_init_commit_without_a_warning():
         assert "failed to parse" not in f.read()
 
 
-def test_podman_pod_infra_runs_bosun_in_pause_mode(tmp_path):
-    """Podman builds a pod's pause image from the catatonit it finds in
-    helper_binaries_dir and runs it as `/catatonit -P`: with bosun there,
-    the infra container sleeps without a wake-up and a pod stop ends it
-    with 0 at once, not at the stop timeout's SIGKILL."""
+def podman_with_conf(tmp_path):
+    """Podman with a containers.conf naming bosun as init_path and, as
+    catatonit, in helper_binaries_dir; returns a function running it."""
     cmd, _ = engine_cmd("podman")
     helpers = tmp_path / "helpers"
     helpers.mkdir()
@@ -184,7 +182,7 @@ def test_podman_pod_infra_runs_bosun_in_pause_mode(tmp_path):
     conf = tmp_path / "containers.conf"
     # the limits podman would ask for are above this machine's hard ones
     conf.write_text(f'[containers]\ndefault_ulimits = ["nofile=4096:4096", '
-                    f'"nproc=4096:4096"]\n[engine]\n'
+                    f'"nproc=4096:4096"]\ninit_path = "{INIT}"\n[engine]\n'
                     f'helper_binaries_dir = ["{helpers}"]\n')
     env = {**os.environ, "CONTAINERS_CONF": str(conf)}
 
@@ -194,6 +192,28 @@ def test_podman_pod_infra_runs_bosun_in_pause_mode(tmp_path):
         if check:
             assert r.returncode == 0, (args, r.stderr)
         return r
+    return pm
+
+
+def test_podman_init_path_from_containers_conf(tmp_path):
+    pm = podman_with_conf(tmp_path)
+    r = pm("run", "--rm", "--init", "--network", "none", "--entrypoint", "",
+           "-e", "BOSUN_GRACE=1s", BB, "sh", "-c",
+           "tr '\\0' ' ' </proc/1/cmdline; echo; "
+           "/run/podman-init --version; exit 6", check=False)
+    assert r.returncode == 6, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("/run/podman-init -- sh -c "), lines
+    assert lines[1].startswith(f"bosun version {VERSION} - git."), lines
+    assert r.stderr == ""
+
+
+def test_podman_pod_infra_runs_bosun_in_pause_mode(tmp_path):
+    """Podman builds a pod's pause image from the catatonit it finds in
+    helper_binaries_dir and runs it as `/catatonit -P`: with bosun there,
+    the infra container sleeps without a wake-up and a pod stop ends it
+    with 0 at once, not at the stop timeout's SIGKILL."""
+    pm = podman_with_conf(tmp_path)
 
     pod = "bosun-e2e-pause"
     pm("pod", "rm", "-f", pod, check=False)
