@@ -33,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -141,6 +142,14 @@ resolve_child(const struct target *t, int fd, pid_t parent)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(0);
+	/* hold no copy of the other targets' sockets: a connection bosun
+	 * closes must close */
+	if (fd != 3 && dup2(fd, 3) == 3)
+		fd = 3;
+#ifdef SYS_close_range
+	if (fd == 3)
+		syscall(SYS_close_range, 4, ~0U, 0);
+#endif
 	out.gai = getaddrinfo(t->host, t->port, &hints, &res);
 	for (ai = out.gai ? NULL : res; ai && out.n < ADDRS_MAX;
 	     ai = ai->ai_next) {
@@ -150,6 +159,8 @@ resolve_child(const struct target *t, int fd, pid_t parent)
 		out.a[out.n].len = ai->ai_addrlen;
 		memcpy(&out.a[out.n++].sa, ai->ai_addr, ai->ai_addrlen);
 	}
+	if (out.gai == 0)
+		freeaddrinfo(res);
 	if (write(fd, &out, sizeof(out)) < 0)
 		_exit(1);
 	exit_flush_coverage();
