@@ -113,11 +113,11 @@ failed(struct check *c, const struct ready *r, long long now, const char *why)
 {
 	stop_attempt(c);
 	snprintf(c->why, sizeof(c->why), "%s", why);
-	log_debug("%s: %s", c->t->spec, why);
-	if (r->once) {
+	if (r->once) { /* --probe says it once, in main */
 		c->phase = FAILED;
 		return;
 	}
+	log_debug("%s: %s", c->t->spec, why);
 	c->phase = IDLE;
 	c->next_try = now + c->backoff;
 	c->backoff =

@@ -397,6 +397,18 @@ def test_probe_ipv6_literal(servers):
     assert (rc, out, err) == (0, "", "")
 
 
+def test_probe_says_one_line_even_when_verbose_is_inherited():
+    """A HEALTHCHECK inherits the container's BOSUN_VERBOSE."""
+    hold, port = closed_port()
+    with hold:
+        p = subprocess.run([BOSUN, "--probe", f"tcp://127.0.0.1:{port}"],
+                           capture_output=True, text=True, timeout=30,
+                           env=dict(BASE, BOSUN_VERBOSE="2"))
+    assert (p.returncode, p.stdout) == (1, "")
+    assert p.stderr == (f"bosun: tcp://127.0.0.1:{port} is not ready: "
+                        "Connection refused\n")
+
+
 def test_probe_touches_no_secret_and_starts_nothing(servers):
     srv = servers()
     p = subprocess.run([BOSUN, "--probe", f"tcp://127.0.0.1:{srv.port}"],
