@@ -268,6 +268,24 @@ def test_stop_signal_during_the_wait_ends_bosun_at_once(tmp_path, mode, name,
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("args,msg", [
+    (["--secret", "A=/nonexistent/secret"], "/nonexistent/secret"),
+    (["--user", "no-such-user-here"], "no-such-user-here"),
+])
+def test_secrets_and_the_user_come_before_the_wait(tmp_path, args, msg):
+    """A secret or user that fails ends bosun at once, not after the
+    wait's timeout: the wait is the last step before the command."""
+    hold, port = closed_port()
+    with hold:
+        rc, out, err, took = run(args + ["-v", "--wait",
+                                         f"tcp://127.0.0.1:{port}",
+                                         "--wait-timeout", "20s", "true"])
+    assert rc == 125
+    assert took < 5
+    assert msg in err
+    assert "waiting for" not in err
+
+
 def test_wait_for_a_unix_socket_and_a_file(tmp_path, servers):
     path = str(tmp_path / "sock")
     flag = tmp_path / "flag"
