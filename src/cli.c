@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "parse.h"
 #include "version.h" /* build/gen: BOSUN_GIT */
+#include "target.h"
 
 #define VERSION "0.1.0"
 
@@ -92,6 +93,19 @@ set_timeout(void *field, const char *v, const struct cli_checks *ck, char *err,
 	if (*(long long *)field > 0)
 		return 0;
 	snprintf(err, len, "a hook needs more than 0 ms");
+	return -1;
+}
+
+/* A time to wait for something, which must be more than nothing. */
+static int
+set_wait_time(void *field, const char *v, const struct cli_checks *ck,
+    char *err, size_t len)
+{
+	if (set_duration(field, v, ck, err, len) < 0)
+		return -1;
+	if (*(long long *)field > 0)
+		return 0;
+	snprintf(err, len, "needs more than 0 ms");
 	return -1;
 }
 
@@ -294,6 +308,29 @@ set_pdeathsig(void *field, const char *v, const struct cli_checks *ck,
 	return 0;
 }
 
+/* A --wait target, checked now so that a typo is a usage error. */
+static int
+add_target(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
+{
+	struct target t;
+
+	if (target_parse(v, &t, err, len) < 0)
+		return -1;
+	return add_item(field, v, ck, err, len);
+}
+
+static int
+set_target(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
+{
+	struct target t;
+
+	if (target_parse(v, &t, err, len) < 0)
+		return -1;
+	return set_string(field, v, ck, err, len);
+}
+
 #define F(name) offsetof(struct config, name)
 #define SRC(name) offsetof(struct config, sources.name)
 
@@ -368,6 +405,23 @@ static const struct option options[] = {
 	{ 0, "seccomp-deny", "BOSUN_SECCOMP_DENY", VALUE, add_syscalls,
 	    F(seccomp_deny), "SYSCALL,...",
 	    "also deny these system calls (EPERM)", NULL },
+	{ 0, "wait", "BOSUN_WAIT", LIST, add_target, F(wait), "TARGET",
+	    "start the command once TARGET is ready; repeatable,\n"
+	    "all in parallel: tcp://HOST:PORT, unix:/PATH,\n"
+	    "file:/PATH, http://HOST[:PORT]/PATH (answers 2xx)",
+	    "Dependencies and health (no https):" },
+	{ 0, "wait-timeout", "BOSUN_WAIT_TIMEOUT", VALUE, set_wait_time,
+	    F(wait_timeout), "DUR",
+	    "exit 125 when a target is not ready by then\n"
+	    "(default 60s)",
+	    NULL },
+	{ 0, "probe", "BOSUN_PROBE", VALUE, set_target, F(probe), "TARGET",
+	    "check TARGET once, run no command: exit 0 if it\n"
+	    "is ready, 1 if not (HEALTHCHECK without a shell)",
+	    NULL },
+	{ 0, "probe-timeout", "BOSUN_PROBE_TIMEOUT", VALUE, set_wait_time,
+	    F(probe_timeout), "DUR", "--probe's time limit (default 5s)",
+	    NULL },
 	{ 'P', "pause", "BOSUN_PAUSE", FLAG, set_flag, F(pause), NULL,
 	    "run no command: sleep, reap what is adopted, exit 0\n"
 	    "on SIGTERM or SIGINT (Podman's pod infra init)",
@@ -523,9 +577,11 @@ cli_free(struct config *c)
 	strlist_free(&s->secrets);
 	strlist_free(&s->hooks_dir);
 	strlist_free(&s->hooks);
+	strlist_free(&c->wait);
 	free(c->user);
 	free(c->seccomp_deny);
-	c->user = c->seccomp_deny = NULL;
+	free(c->probe);
+	c->user = c->seccomp_deny = c->probe = NULL;
 }
 
 static int
@@ -857,6 +913,8 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 	c->kill_after = -1;
 	c->grace = 3000;
 	c->sources.hook_timeout = 30000;
+	c->wait_timeout = 60000;
+	c->probe_timeout = 5000;
 
 	if ((cmd = parse_args(c, &a)) < 0 ||
 	    (c->action == CLI_RUN &&
@@ -871,6 +929,16 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 		snprintf(err, len, "--pause runs no command (given %.64s)",
 		    argv[cmd]);
 		goto fail;
+	}
+	if (c->probe && cmd < argc) {
+		snprintf(err, len,
+		    "--probe starts no command: give it alone (or unset "
+		    "BOSUN_PROBE)");
+		goto fail;
+	}
+	if (c->probe) {
+		c->action = CLI_PROBE;
+		return 0;
 	}
 	if (cmd >= argc) {
 		snprintf(err, len, "no command given");

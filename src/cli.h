@@ -7,9 +7,10 @@
 
 #include "signals.h"
 #include "sources.h"
+#include "strlist.h"
 #include "supervise.h"
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LICENSE };
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LICENSE, CLI_PROBE };
 
 /*
  * Checks that need a library: capability names (privdrop.c, libcap) and
@@ -49,6 +50,11 @@ struct config {
 	int allow_new_privs;
 	int seccomp_baseline;
 	char *seccomp_deny; /* comma-separated system calls */
+	/* dependencies and health (target.c, ready.c) */
+	struct strlist wait; /* --wait targets, checked by target_parse */
+	long long wait_timeout;
+	char *probe; /* --probe's target: the action is CLI_PROBE */
+	long long probe_timeout;
 };
 
 #define CLI_DURATION_MAX (24LL * 3600 * 1000)

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -25,12 +26,14 @@
 #include "hooks.h"
 #include "log.h"
 #include "privdrop.h"
+#include "ready.h"
 #include "secrets.h"
 #include "signals.h"
 #include "sources.h"
 #include "spawn.h"
 #include "startup.h"
 #include "supervise.h"
+#include "target.h"
 #include "userdb.h"
 
 extern char **environ;
@@ -104,6 +107,25 @@ print_info(enum cli_action action)
 		text = help;
 	}
 	return fputs(text, stdout) < 0 || fflush(stdout);
+}
+
+/* --probe: one check of one target, nothing else (no secret, no
+ * command): 0 ready, 1 not, with one line saying why. */
+static int
+probe(const struct config *c)
+{
+	struct target t;
+	struct ready rd = { &t, 1, c->probe_timeout, 1, "--probe-timeout" };
+	char err[512];
+
+	if (target_parse(c->probe, &t, err, sizeof(err)) < 0) {
+		log_error("--probe: %s", err);
+		return EXIT_BOSUN;
+	}
+	if (ready_wait(&rd, err, sizeof(err)) == 0)
+		return 0;
+	log_error("%s is not ready: %s", c->probe, err);
+	return 1;
 }
 
 /* 3. Our place: PID 1 of a namespace, or a subreaper below one; whether
@@ -228,8 +250,42 @@ load_secrets(struct run *r)
 	return 0;
 }
 
+/* 7. Wait until every --wait target is ready (ready.c); the command
+ * starts only then. A stop signal still ends bosun at once (startup.c). */
+static int
+wait_for_targets(struct run *r)
+{
+	const struct config *c = &r->cfg;
+	struct target *t;
+	struct ready rd = { NULL, c->wait.n, c->wait_timeout, 0,
+		"--wait-timeout" };
+	size_t i;
+	int failed = 0;
+
+	if (c->wait.n == 0)
+		return 0;
+	if (!(t = calloc(c->wait.n, sizeof(*t)))) {
+		log_error("cannot wait: %s", strerror(errno));
+		return -1;
+	}
+	/* cli_parse checked each one already */
+	for (i = 0; i < c->wait.n && !failed; i++)
+		failed = target_parse(
+		             c->wait.v[i], &t[i], r->err, sizeof(r->err)) < 0;
+	rd.targets = t;
+	if (failed) {
+		log_error("--wait: %s", r->err);
+	} else if (ready_wait(&rd, r->err, sizeof(r->err)) < 0) {
+		log_error("not ready after %lld ms (--wait-timeout): %s",
+		    c->wait_timeout, r->err);
+		failed = 1;
+	}
+	free(t);
+	return failed ? -1 : 0;
+}
+
 /*
- * 7. Start the command, giving it the terminal if we have it. Returns 0,
+ * 8. Start the command, giving it the terminal if we have it. Returns 0,
  * -1 when it could not be started, or the exit code of the child's own
  * failure (drop, filter, exec): it printed why; that code is bosun's,
  * never remapped, and nothing is supervised.
@@ -271,7 +327,7 @@ start_command(struct run *r)
 	return 0;
 }
 
-/* 9. Supervise until everything is gone; the exit code. */
+/* 10. Supervise until everything is gone; the exit code. */
 static int
 supervise_command(struct run *r)
 {
@@ -308,6 +364,10 @@ main(int argc, char **argv)
 	/* the steps, numbered as their functions above */
 	if (take_signals(&r) < 0 || configure(&r, argc, argv) < 0)
 		goto end;
+	if (r.cfg.action == CLI_PROBE) {
+		status = probe(&r.cfg);
+		goto end;
+	}
 	if (r.cfg.action != CLI_RUN) {
 		status = print_info(r.cfg.action);
 		goto end;
@@ -329,11 +389,13 @@ main(int argc, char **argv)
 			    sig_name(stop, r.err, sizeof(r.err)));
 		goto end;
 	}
+	if (wait_for_targets(&r) < 0)
+		goto end;
 	if ((status = start_command(&r)) != 0) {
 		status = status < 0 ? EXIT_BOSUN : status;
 		goto end;
 	}
-	/* 8. Do not pin the working directory's file system. */
+	/* 9. Do not pin the working directory's file system. */
 	if (chdir("/") < 0)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 	status = supervise_command(&r);

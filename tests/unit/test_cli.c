@@ -23,7 +23,7 @@ parse(char **argv, char **envp)
 	return cli_parse(&c, argc, argv, envp, &checks, err, sizeof(err));
 }
 
-#define ARGV(...) ((char *[]){ "bosun", __VA_ARGS__, NULL })
+#define ARGV(...) ((char *[]){ "bosun", ##__VA_ARGS__, NULL })
 #define ENVP(...) ((char *[]){ __VA_ARGS__, NULL })
 static char *no_env[] = { NULL };
 
@@ -179,7 +179,7 @@ Test(cli, help_and_version_need_no_command)
 
 Test(cli, help_mentions_every_option)
 {
-	char help[4096];
+	char help[16384];
 
 	const char *opts[] = { "--process-group", "--rewrite", "--kill-after",
 		"--grace", "--stop-delay", "--remap-exit", "--pdeathsig",
@@ -452,4 +452,87 @@ Test(cli, license_flags)
 	cr_assert(strstr(cli_license, "MIT License"));
 	cr_assert(strstr(cli_version, "bosun version ") == cli_version);
 	cr_assert(strstr(cli_version, " - git."));
+}
+
+Test(cli, wait_targets_accumulate_and_timeouts_default)
+{
+	cr_assert_eq(parse(ARGV("true"), no_env), 0);
+	cr_assert_eq(c.wait.n, 0);
+	cr_assert_eq(c.wait_timeout, 60000);
+	cr_assert_eq(c.probe_timeout, 5000);
+	cr_assert_null(c.probe);
+	cr_assert_eq(parse(ARGV("--wait", "tcp://db:5432", "--wait=file:/x",
+			     "--wait-timeout", "2m", "true"),
+			 no_env),
+	    0, "%s", err);
+	cr_assert_eq(c.wait.n, 2);
+	cr_assert_str_eq(c.wait.v[0], "tcp://db:5432");
+	cr_assert_str_eq(c.wait.v[1], "file:/x");
+	cr_assert_eq(c.wait_timeout, 120000);
+	cr_assert_eq(c.action, CLI_RUN);
+}
+
+Test(cli, wait_twins_are_comma_separated)
+{
+	cr_assert_eq(parse(ARGV("true"),
+			 ENVP("BOSUN_WAIT=tcp://db:5432,,http://web/health",
+			     "BOSUN_WAIT_TIMEOUT=90s")),
+	    0, "%s", err);
+	cr_assert_eq(c.wait.n, 2, "empty items are skipped");
+	cr_assert_str_eq(c.wait.v[1], "http://web/health");
+	cr_assert_eq(c.wait_timeout, 90000);
+	cr_assert_eq(parse(ARGV("--wait", "unix:/s", "true"),
+			 ENVP("BOSUN_WAIT=tcp://db:5432")),
+	    0);
+	cr_assert_eq(c.wait.n, 1, "the command line replaces the twin");
+	cr_assert_str_eq(c.wait.v[0], "unix:/s");
+}
+
+Test(cli, bad_wait_targets_and_timeouts_are_usage_errors)
+{
+	cr_assert_eq(parse(ARGV("--wait", "https://x/", "true"), no_env), -1);
+	cr_assert(strstr(err, "--wait: 'https://x/': https is out of scope"),
+	    "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_WAIT=tcp://db")), -1);
+	cr_assert(strstr(err, "BOSUN_WAIT: bad target 'tcp://db'"), "%s", err);
+	cr_assert_eq(
+	    parse(ARGV("--wait-timeout", "0", "true"), no_env), -1);
+	cr_assert_str_eq(err, "--wait-timeout: needs more than 0 ms");
+	cr_assert_eq(parse(ARGV("--probe-timeout", "0ms", "--probe", "file:/"),
+			 no_env),
+	    -1);
+	cr_assert_str_eq(err, "--probe-timeout: needs more than 0 ms");
+}
+
+Test(cli, probe_is_an_action_without_a_command)
+{
+	cr_assert_eq(parse(ARGV("--probe", "http://127.0.0.1:8080/health",
+			     "--probe-timeout", "2s"),
+			 no_env),
+	    0, "%s", err);
+	cr_assert_eq(c.action, CLI_PROBE);
+	cr_assert_str_eq(c.probe, "http://127.0.0.1:8080/health");
+	cr_assert_eq(c.probe_timeout, 2000);
+	cr_assert_eq(parse(ARGV(), ENVP("BOSUN_PROBE=tcp://db:1",
+				       "BOSUN_PROBE_TIMEOUT=250ms")),
+	    0, "%s", err);
+	cr_assert_eq(c.action, CLI_PROBE);
+	cr_assert_eq(c.probe_timeout, 250);
+	cr_assert_eq(parse(ARGV("--probe", "tcp://db:1", "true"), no_env), -1);
+	cr_assert(strstr(err, "--probe starts no command"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_PROBE=tcp://db:1")), -1,
+	    "a twin left in the environment is not ignored");
+	cr_assert_eq(parse(ARGV("--probe", "udp://x:1"), no_env), -1);
+	cr_assert(strstr(err, "unknown kind of target"), "%s", err);
+}
+
+Test(cli, help_mentions_wait_and_probe)
+{
+	char help[16384];
+
+	cr_assert_eq(cli_help(help, sizeof(help)), 0);
+	cr_assert(strstr(help, "--wait TARGET"));
+	cr_assert(strstr(help, "--wait-timeout DUR"));
+	cr_assert(strstr(help, "--probe TARGET"));
+	cr_assert(strstr(help, "--probe-timeout DUR"));
 }
