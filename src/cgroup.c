@@ -41,7 +41,8 @@ cgroup_parse_events(const char *buf, struct cgroup_events *ev)
 		if (k == 8 && strncmp(line, "oom_kill", 8) == 0) {
 			ev->oom_kill = n;
 			found |= 1;
-		} else if (k == 14 && strncmp(line, "oom_group_kill", 14) == 0) {
+		} else if (k == 14 &&
+		    strncmp(line, "oom_group_kill", 14) == 0) {
 			ev->oom_group_kill = n;
 			found |= 2;
 		}

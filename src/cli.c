@@ -123,6 +123,18 @@ set_signal(void *field, const char *v, const struct cli_checks *ck, char *err,
 }
 
 static int
+set_log_format(void *field, const char *v, const struct cli_checks *ck,
+    char *err, size_t len)
+{
+	if (strcmp(v, "text") == 0 || strcmp(v, "json") == 0) {
+		*(int *)field = v[0] == 'j';
+		return 0;
+	}
+	snprintf(err, len, "unknown format '%s' (text or json)", v);
+	return -1;
+}
+
+static int
 out_of_memory(char *err, size_t len)
 {
 	snprintf(err, len, "out of memory");
@@ -313,6 +325,15 @@ static const struct option options[] = {
 	    NULL },
 	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_count, F(verbose), NULL,
 	    "more diagnostics on stderr; repeatable", NULL },
+	{ 0, "log-format", "BOSUN_LOG_FORMAT", VALUE, set_log_format,
+	    F(log_format), "FMT", "text (default) or json: one object per line",
+	    NULL },
+	{ 0, "termination-log", "BOSUN_TERMINATION_LOG", VALUE, set_string,
+	    F(termination_log), "PATH",
+	    "why the command ended, one line, unless it wrote\n"
+	    "PATH itself (default /dev/termination-log if\n"
+	    "writable; off: never)",
+	    NULL },
 	/* the sources of the environment, in sources.c's order */
 	{ 0, "env-file", "BOSUN_ENV_FILE", LIST, add_item, SRC(env_files),
 	    "PATH", "NAME=VALUE lines, Docker's syntax; repeatable",
@@ -490,7 +511,8 @@ cli_free(struct config *c)
 	strlist_free(&s->hooks);
 	free(c->user);
 	free(c->seccomp_deny);
-	c->user = c->seccomp_deny = NULL;
+	free(c->termination_log);
+	c->user = c->seccomp_deny = c->termination_log = NULL;
 }
 
 static int

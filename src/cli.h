@@ -27,7 +27,9 @@ struct config {
 	enum cli_action action;
 	char **argv; /* the command, NULL-terminated */
 	int verbose;
-	int pdeathsig; /* 0: none */
+	int log_format;        /* LOG_FORMAT_TEXT or LOG_FORMAT_JSON */
+	char *termination_log; /* NULL: the default; "off": none */
+	int pdeathsig;         /* 0: none */
 	/* the supervisor's (struct supervisor) */
 	int process_group;
 	struct sigmap rewrite;

@@ -137,8 +137,8 @@ log_format_line(char *buf, size_t len, int format, enum log_sev sev,
 	}
 	fields[0] = '\0';
 	if (f && f->pid)
-		nf += snprintf(fields + nf, sizeof(fields) - nf, ",\"pid\":%d",
-		    f->pid);
+		nf += snprintf(
+		    fields + nf, sizeof(fields) - nf, ",\"pid\":%d", f->pid);
 	if (f && f->signal)
 		nf += snprintf(fields + nf, sizeof(fields) - nf,
 		    ",\"signal\":\"%s\"",
@@ -160,8 +160,8 @@ log_format_line(char *buf, size_t len, int format, enum log_sev sev,
 	n = snprintf(buf, len,
 	    "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\","
 	    "\"level\":\"%s\",\"msg\":",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, now->tv_nsec / 1000000, sev_name[sev]);
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, now->tv_nsec / 1000000, sev_name[sev]);
 	/* the head, the fields, "}\n" and the NUL must fit around msg */
 	if (n < 0 || (size_t)n + nf + 3 + 3 > len)
 		return 0;

@@ -20,9 +20,9 @@ extern int log_format;
 
 /* Fields of a JSON line, where they apply; never a value. */
 struct log_fields {
-	int pid;          /* 0: none */
-	int signal;       /* 0: none */
-	int status;       /* with has_status */
+	int pid;    /* 0: none */
+	int signal; /* 0: none */
+	int status; /* with has_status */
 	int has_status;
 	const char *path; /* NULL: none */
 	const char *name;

@@ -135,8 +135,7 @@ cause(struct out *o, const struct why *w)
 			add(o, " (peak %s)", b);
 		return;
 	}
-	if (w->kill_after_fired && WIFSIGNALED(st) &&
-	    WTERMSIG(st) == SIGKILL) {
+	if (w->kill_after_fired && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) {
 		why_duration(w->kill_after, d, sizeof(d));
 		add(o, "ignored %s; SIGKILL after --kill-after %s",
 		    name(w->stop_as ? w->stop_as : w->stop_sig, a, sizeof(a)),

@@ -16,12 +16,12 @@ struct why {
 	long long stop_ms;       /* from that signal to the command's end */
 	int kill_after_fired;    /* --kill-after ran out while it lived */
 	long long kill_after;
-	int oom;             /* the OOM killer killed the command */
-	long long mem_max;   /* memory.max in bytes; -1 none or unknown */
-	long long mem_peak;  /* memory.peak in bytes; -1 unknown */
-	size_t leftovers;    /* others SIGKILLed after the command exited */
-	int leftovers_by;    /* WHY_GRACE or WHY_KILL_AFTER */
-	long long grace;     /* --grace, or --kill-after for WHY_KILL_AFTER */
+	int oom;            /* the OOM killer killed the command */
+	long long mem_max;  /* memory.max in bytes; -1 none or unknown */
+	long long mem_peak; /* memory.peak in bytes; -1 unknown */
+	size_t leftovers;   /* others SIGKILLed after the command exited */
+	int leftovers_by;   /* WHY_GRACE or WHY_KILL_AFTER */
+	long long grace;    /* --grace, or --kill-after for WHY_KILL_AFTER */
 };
 
 enum { WHY_GRACE = 0, WHY_KILL_AFTER = 1 };
