@@ -74,21 +74,20 @@ why_duration(long long ms, char *buf, size_t len)
 
 /*
  * The length of s's first n bytes cut to at most max, not inside a UTF-8
- * sequence: a cut never leaves the lead byte of a character without its
- * continuation bytes.
+ * sequence: the last character kept is whole (one already cut short, as
+ * by a truncated message, is left out too).
  */
 size_t
 why_clip(const char *s, size_t n, size_t max)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t cut, lead;
+	size_t cut = n < max ? n : max, lead;
 	unsigned need;
 
-	if (n <= max)
-		return n;
-	cut = max;
-	/* back to the byte that starts the character at the cut */
-	lead = cut;
+	if (cut == 0)
+		return 0;
+	/* back to the byte that starts the last character before the cut */
+	lead = cut - 1;
 	while (lead > 0 && lead + 4 > cut && (u[lead] & 0xc0) == 0x80)
 		lead--;
 	if ((u[lead] & 0xc0) == 0x80)
@@ -101,7 +100,6 @@ why_clip(const char *s, size_t n, size_t max)
 		need = 2;
 	else
 		need = 1;
-	/* the character at lead ends after the cut: leave it out whole */
 	return lead + need > cut ? lead : cut;
 }
 

@@ -207,4 +207,6 @@ Test(why, clip_keeps_whole_characters)
 	cr_assert_eq(why_clip("a\xf0\x9f\x98\x80z", 6, 5), 5);
 	cr_assert_eq(why_clip("abc", 3, 2), 2);
 	cr_assert_eq(why_clip("\x80\x80\x80\x80\x80", 5, 3), 3, "not UTF-8");
+	cr_assert_eq(why_clip("ab\xe2\x82", 4, 10), 2, "already cut short");
+	cr_assert_eq(why_clip("", 0, 10), 0);
 }
