@@ -407,7 +407,14 @@ static const char help_tail[] =
     "bosun\n"
     "failed before the command ran (usage, secret, user, privileges, "
     "seccomp),\n"
-    "126 cannot execute, 127 not found.\n";
+    "126 cannot execute, 127 not found.\n"
+    "\n"
+    "Why it ended goes to --termination-log, which Kubernetes shows as\n"
+    "lastState.terminated.message: a pod with\n"
+    "  containers: [{name: w, image: w, command: [/sbin/bosun, --, /w],\n"
+    "                resources: {limits: {memory: 64Mi}}}]\n"
+    "gets e.g. \"killed by the OOM killer (memory.max 64 MiB, peak 63.9 "
+    "MiB)\".\n";
 
 const char cli_version[] = "bosun " VERSION "\n";
 

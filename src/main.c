@@ -103,7 +103,7 @@ configure(struct run *r, int argc, char **argv)
 static int
 print_info(enum cli_action action)
 {
-	char help[4096];
+	char help[8192];
 
 	if (action == CLI_HELP && cli_help(help, sizeof(help)) < 0)
 		return EXIT_BOSUN;

@@ -399,3 +399,11 @@ def test_verbose_reports_reaped_orphans_and_how_they_ended(mode):
     assert r.returncode == 0
     got = re.findall(r"bosun: reaped pid \d+: (.*)\n", r.stderr)
     assert sorted(got) == ["exited 7", "killed by SIGTERM"], r.stderr
+
+
+def test_help_shows_the_options_and_a_pod():
+    r = run(["--help"])
+    assert r.returncode == 0 and r.stderr == ""
+    for s in ["--log-format FMT", "--termination-log PATH",
+              "lastState.terminated.message", "killed by the OOM killer"]:
+        assert s in r.stdout

@@ -341,3 +341,27 @@ Test(cli, more_bad_values_and_accumulating_lists)
 	cr_assert(supervise_remapped(&c.remap, 1) &&
 	    supervise_remapped(&c.remap, 2));
 }
+
+Test(cli, log_format_and_termination_log_with_their_twins)
+{
+	cr_assert_eq(parse(ARGV("true"), no_env), 0);
+	cr_assert_eq(c.log_format, 0, "text by default");
+	cr_assert_null(c.termination_log, "the default path is decided later");
+	cr_assert_eq(parse(ARGV("--log-format", "json", "--termination-log=off",
+	                 "true"),
+	                 no_env),
+	    0);
+	cr_assert_eq(c.log_format, 1);
+	cr_assert_str_eq(c.termination_log, "off");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_LOG_FORMAT=json",
+	                                     "BOSUN_TERMINATION_LOG=/tmp/t")),
+	    0);
+	cr_assert_eq(c.log_format, 1);
+	cr_assert_str_eq(c.termination_log, "/tmp/t");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("--log-format", "JSON", "true"), no_env), -1);
+	cr_assert_str_eq(
+	    err, "--log-format: unknown format 'JSON' (text or json)");
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_LOG_FORMAT=xml")), -1);
+}
