@@ -67,11 +67,12 @@ utf8_len(const unsigned char *s)
 /*
  * s as a JSON string with its quotes, into out (NUL-terminated); cut,
  * never inside an escape or a character, so that the quotes still fit.
- * Returns the length written.
+ * Returns the length written. Async-signal-safe (startup.c's handler).
  */
 size_t
 log_json_string(char *out, size_t len, const char *s)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	char esc[8];
 	const char *piece;
@@ -95,7 +96,10 @@ log_json_string(char *out, size_t len, const char *s)
 			esc[1] = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
 			n = 2;
 		} else if (*p < 0x20 || *p == 0x7f) {
-			n = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", *p);
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			n = 6;
 		} else if ((k = utf8_len(p)) == 0) {
 			k = 1;
 			memcpy(esc, "\\ufffd", 6);
@@ -114,15 +118,66 @@ log_json_string(char *out, size_t len, const char *s)
 	return at;
 }
 
+static char *
+digits(char *p, long v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + width;
+}
+
+/*
+ * RFC 3339 in UTC with milliseconds: 2026-11-23T15:04:05.123Z. Plain
+ * arithmetic (days to a civil date), so that startup.c's handler may call
+ * it: async-signal-safe. len must be at least 25.
+ */
+void
+log_json_time(char *buf, size_t len, const struct timespec *ts)
+{
+	long long days = ts->tv_sec / 86400, secs = ts->tv_sec % 86400;
+	long long z = days + 719468, era, doe, yoe, doy, mp, y, m, d;
+	char *p = buf;
+
+	if (len < 25) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	/* the civil calendar from days since 1970-01-01 (proleptic
+	 * Gregorian; eras of 400 years) */
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	p = digits(p, (long)y, 4);
+	*p++ = '-';
+	p = digits(p, (long)m, 2);
+	*p++ = '-';
+	p = digits(p, (long)d, 2);
+	*p++ = 'T';
+	p = digits(p, (long)(secs / 3600), 2);
+	*p++ = ':';
+	p = digits(p, (long)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = digits(p, (long)(secs % 60), 2);
+	*p++ = '.';
+	p = digits(p, ts->tv_nsec / 1000000, 3);
+	*p++ = 'Z';
+	*p = '\0';
+}
+
 /* The line to print for one message, with its newline; its length. Pure:
  * the time is given. */
 size_t
 log_format_line(char *buf, size_t len, int format, enum log_sev sev,
     const struct log_fields *f, const struct timespec *now, const char *msg)
 {
-	char fields[2400], s[1100], name[24];
+	char fields[2400], s[1100], name[24], t[32];
 	size_t at = 0, nf = 0, room;
-	struct tm tm;
 	int n;
 
 	if (len < 2)
@@ -156,12 +211,9 @@ log_format_line(char *buf, size_t len, int format, enum log_sev sev,
 		nf += snprintf(
 		    fields + nf, sizeof(fields) - nf, ",\"name\":%s", s);
 	}
-	gmtime_r(&now->tv_sec, &tm);
-	n = snprintf(buf, len,
-	    "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\","
-	    "\"level\":\"%s\",\"msg\":",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec, now->tv_nsec / 1000000, sev_name[sev]);
+	log_json_time(t, sizeof(t), now);
+	n = snprintf(buf, len, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", t,
+	    sev_name[sev]);
 	/* the head, the fields, "}\n" and the NUL must fit around msg */
 	if (n < 0 || (size_t)n + nf + 3 + 3 > len)
 		return 0;

@@ -33,6 +33,7 @@ void log_line(enum log_sev sev, const struct log_fields *f, const char *fmt,
 size_t log_format_line(char *buf, size_t len, int format, enum log_sev sev,
     const struct log_fields *f, const struct timespec *now, const char *msg);
 size_t log_json_string(char *out, size_t len, const char *s);
+void log_json_time(char *buf, size_t len, const struct timespec *ts);
 const char *log_last_error(void);
 
 #define log_error(...) log_line(LOG_SEV_ERROR, NULL, __VA_ARGS__)

@@ -383,6 +383,7 @@ main(int argc, char **argv)
 		goto end;
 	}
 	termlog_init(&r.log, r.cfg.termination_log);
+	startup_termlog(termlog_open(&r.log));
 	if (take_place(&r, ppid) < 0 || inherit_environment(&r) < 0 ||
 	    resolve_privileges(&r) < 0)
 		goto end;

@@ -39,6 +39,15 @@ termlog_init(struct termlog *t, const char *opt)
 	t->existed = stat(opt, &t->start) == 0;
 }
 
+/* The file, opened for startup.c's handler to write into: -1 if none. */
+int
+termlog_open(const struct termlog *t)
+{
+	if (!t->path)
+		return -1;
+	return open(t->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+}
+
 static int
 write_all(int fd, const char *s, size_t n)
 {

@@ -14,6 +14,7 @@ struct termlog {
 };
 
 void termlog_init(struct termlog *t, const char *opt);
+int termlog_open(const struct termlog *t);
 int termlog_write(const struct termlog *t, const char *line, int *left);
 
 #endif

@@ -407,3 +407,77 @@ def test_help_shows_the_options_and_a_pod():
     for s in ["--log-format FMT", "--termination-log PATH",
               "lastState.terminated.message", "killed by the OOM killer"]:
         assert s in r.stdout
+
+
+# The start-up handler's exits (a stop signal while a secret read stalls,
+# the read's deadline) write the termination message too, and JSON.
+def test_stop_while_a_read_stalls_writes_the_message(tmp_path, mode):
+    from test_startup import BASE, bosun_pid, stalled_read
+    log = tmp_path / "termination-log"
+    d = tmp_path / "tracefs"
+    argv = stalled_read(tmp_path, mode, [
+        "--termination-log", str(log), "--log-format", "json", "-s",
+        f"A={d}/trace_pipe", "true"])
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, env=BASE)
+    try:
+        pid = bosun_pid(p, mode)
+        wait_until(lambda: open(f"/proc/{pid}/stat").read().split(") ")[1]
+                   .startswith("S") and os.path.exists(log),
+                   what="bosun blocked in the read")
+        os.kill(pid, signal.SIGTERM)
+        _, err = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 143
+    (o,) = json_lines(err)
+    assert o["level"] == "error"
+    assert o["msg"] == "SIGTERM before the command started; exiting"
+    assert message(log) == "not started: SIGTERM before the command started\n"
+
+
+def test_read_deadline_writes_the_message(tmp_path, mode):
+    from test_startup import BASE, stalled_read
+    log = tmp_path / "termination-log"
+    d = tmp_path / "tracefs"
+    argv = stalled_read(tmp_path, mode, [
+        "--termination-log", str(log), "--hook-timeout", "300ms", "-s",
+        f"A={d}/trace_pipe", "true"])
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30,
+                       env=BASE)
+    assert r.returncode == 125
+    want = ("cannot load secrets: reading took longer than 300 ms "
+            f"(--hook-timeout): still reading {d}/trace_pipe")
+    assert r.stderr == f"bosun: {want}\n"
+    assert message(log) == f"not started: {want}\n"
+
+
+def test_stop_while_a_hook_runs_writes_the_message(tmp_path, mode):
+    log = tmp_path / "termination-log"
+    started = tmp_path / "started"
+    hook = tmp_path / "hook"
+    hook.write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 30\n")
+    hook.chmod(0o755)
+    p = subprocess.Popen(
+        (["unshare", "--pid", "--fork", "--mount-proc"] if mode else [])
+        + [BOSUN, "--termination-log", str(log), "--hook", str(hook),
+           "true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(started.exists, what="the hook")
+        pid = p.pid if not mode else wait_until(
+            lambda: [int(x) for x in open(
+                f"/proc/{p.pid}/task/{p.pid}/children").read().split()],
+            what="bosun")[0]
+        os.kill(pid, signal.SIGTERM)
+        _, err = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 143
+    assert err == "bosun: SIGTERM before the command started; exiting\n"
+    assert message(log) == "not started: SIGTERM before the command started\n"

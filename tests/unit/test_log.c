@@ -89,3 +89,23 @@ Test(log, json_line_cut_stays_an_object)
 	cr_assert(n <= sizeof(b) - 1);
 	cr_assert_str_eq(b + n - 11, "\",\"pid\":7}\n", "got %s", b + n - 11);
 }
+
+Test(log, json_time_is_rfc3339_utc_as_gmtime_says)
+{
+	static const time_t when_s[] = { 0, 951782400, 1795000000, 4107542399,
+		1709164800 };
+	char b[32], want[40];
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < sizeof(when_s) / sizeof(when_s[0]); i++) {
+		struct timespec ts = { when_s[i], 7000000 };
+
+		gmtime_r(&when_s[i], &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S.007Z", &tm);
+		log_json_time(b, sizeof(b), &ts);
+		cr_assert_str_eq(b, want);
+	}
+	log_json_time(b, 10, &when);
+	cr_assert_str_eq(b, "", "too small: nothing");
+}
