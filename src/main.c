@@ -267,7 +267,9 @@ start_command(struct run *r)
 		return failed;
 	}
 	if (r->status_fd < 0)
-		log_info("started %s as pid %d%s", cmd, (int)r->sv.child,
+		log_info_with(
+		    &((struct log_fields){ .pid = r->sv.child, .name = cmd }),
+		    "started %s as pid %d%s", cmd, (int)r->sv.child,
 		    r->sv.pid1 ? " (bosun is PID 1)" : "");
 	else
 		log_info("%s (pid %d) was stopped before exec", cmd,

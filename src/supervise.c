@@ -172,7 +172,10 @@ static void
 command_exited(struct state *st, int wstatus)
 {
 	st->status = supervise_exit_code(st->s->remap, wstatus);
-	log_info("command exited with status %d", st->status);
+	log_info_with(
+	    &((struct log_fields){
+	        .pid = st->child, .status = st->status, .has_status = 1 }),
+	    "command exited with status %d", st->status);
 	if (st->s->why) {
 		st->s->why->wstatus = wstatus;
 		if (st->stopped_at)

@@ -356,6 +356,10 @@ def test_json_lines_with_fields(bosun, tmp_path, mode):
     fwd = [o for o in lines if o["msg"].startswith("forwarding SIGUSR1")]
     assert len(fwd) == 1 and fwd[0]["signal"] == "SIGUSR1"
     assert fwd[0]["level"] == "info" and fwd[0]["pid"] > 1
+    (started,) = [o for o in lines if o["msg"].startswith("started")]
+    assert started["name"] == PY and started["pid"] == fwd[0]["pid"]
+    (ended,) = [o for o in lines if o["msg"].startswith("command exited")]
+    assert ended["status"] == 0 and ended["pid"] == fwd[0]["pid"]
     reaped = [o for o in lines if o["msg"].startswith("reaped pid")]
     assert len(reaped) == 1, lines
     assert reaped[0]["status"] == 5 and reaped[0]["pid"] > 1
