@@ -50,6 +50,7 @@ struct state {
 	int64_t stop_at, kill_at, grace_at;
 	int64_t stopped_at;   /* when the first stop signal came */
 	int killing_by;       /* WHY_GRACE or WHY_KILL_AFTER */
+	int sigkill_seen;     /* SIGCHLD told of a death by SIGKILL */
 	pid_t victim;         /* a death by SIGKILL seen before its reaping */
 	char victim_comm[24]; /* its name, "" if unknown */
 };
@@ -364,7 +365,9 @@ reap(struct state *st)
 	if (!st->s->pid1 && st->s->tty)
 		flags |= WUNTRACED;
 	for (;;) {
-		if (st->s->mem)
+		/* only when SIGCHLD told of a SIGKILL not of ours: the
+		 * reaping of everything else pays nothing for it */
+		if (st->s->mem && st->sigkill_seen && st->phase != KILLING)
 			peek_victim(st);
 		pid = waitpid(-1, &wstatus, flags);
 		if (pid < 0 && errno == EINTR)
@@ -382,7 +385,8 @@ reap(struct state *st)
 			command_exited(st, wstatus);
 		else
 			reaped_other(st, pid, wstatus);
-		if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
+		if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL &&
+		    st->phase != KILLING)
 			check_oom(st, pid, wstatus);
 	}
 }
@@ -518,6 +522,9 @@ supervise(const struct supervisor *s)
 			ts.tv_nsec = left % 1000 * 1000000;
 			sig = sig_wait(&ts, &info);
 		}
+		if (sig == SIGCHLD)
+			st.sigkill_seen = info.si_code == CLD_KILLED &&
+			    info.si_status == SIGKILL;
 		if (sig < 0)
 			log_warn("waiting for signals: %s", strerror(errno));
 		else if (sig > 0)
