@@ -344,11 +344,15 @@ write_termination_message(const struct run *r, int status, int stop)
 			    "%s before the command started",
 			    sig_name(stop, name, sizeof(name)));
 			w.not_started = msg;
-		} else if (status == EXIT_BOSUN && *log_last_error()) {
+		} else if (*log_last_error()) {
+			/* main's own failure: its message, as printed */
 			w.not_started = log_last_error();
-		} else {
+		} else if (r->sv.child > 0) {
+			/* the child's: it printed the message itself */
 			w.not_started =
 			    child_failure(r, status, msg, sizeof(msg));
+		} else {
+			w.not_started = "bosun failed before the command ran";
 		}
 	}
 	if (why_message(&w, line, sizeof(line)) < 0)

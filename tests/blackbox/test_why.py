@@ -123,11 +123,14 @@ def test_failure_before_start_names_it_never_the_value(tmp_path, mode):
     assert "hunter2" not in message(log) + r.stderr
 
 
-def test_not_found_before_start(tmp_path):
+def test_not_found_or_not_executable_before_start(tmp_path):
     log = tmp_path / "termination-log"
     r = run(["--termination-log", str(log), "/nonexistent/cmd"])
     assert r.returncode == 127
     assert message(log) == "not started: /nonexistent/cmd not found (exit 127)\n"
+    r = run(["--termination-log", str(log), "/etc/passwd"])
+    assert r.returncode == 126
+    assert message(log) == "not started: cannot execute /etc/passwd (exit 126)\n"
 
 
 def test_the_commands_own_message_wins(tmp_path, mode):
