@@ -463,6 +463,9 @@ def test_read_deadline_writes_the_message(tmp_path, mode):
 
 
 def test_stop_while_a_hook_runs_writes_the_message(tmp_path, mode):
+    if os.environ.get("TEST_VALGRIND"):
+        pytest.skip("valgrind 3.19 lacks pidfd_open, which hooks use: it "
+                    "warns on stderr, and exact stderr is checked here")
     log = tmp_path / "termination-log"
     started = tmp_path / "started"
     hook = tmp_path / "hook"
