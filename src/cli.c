@@ -138,6 +138,18 @@ set_signal(void *field, const char *v, const struct cli_checks *ck, char *err,
 }
 
 static int
+set_log_format(void *field, const char *v, const struct cli_checks *ck,
+    char *err, size_t len)
+{
+	if (strcmp(v, "text") == 0 || strcmp(v, "json") == 0) {
+		*(int *)field = v[0] == 'j';
+		return 0;
+	}
+	snprintf(err, len, "unknown format '%s' (text or json)", v);
+	return -1;
+}
+
+static int
 out_of_memory(char *err, size_t len)
 {
 	snprintf(err, len, "out of memory");
@@ -363,6 +375,15 @@ static const struct option options[] = {
 	    "signal to take and forward when bosun's parent dies", NULL },
 	{ 'v', "verbose", "BOSUN_VERBOSE", COUNT, set_count, F(verbose), NULL,
 	    "more diagnostics on stderr; repeatable", NULL },
+	{ 0, "log-format", "BOSUN_LOG_FORMAT", VALUE, set_log_format,
+	    F(log_format), "FMT", "text (default) or json: one object per line",
+	    NULL },
+	{ 0, "termination-log", "BOSUN_TERMINATION_LOG", VALUE, set_string,
+	    F(termination_log), "PATH",
+	    "why the command ended, one line, unless it wrote\n"
+	    "PATH itself (default /dev/termination-log if\n"
+	    "writable; off: never)",
+	    NULL },
 	/* the sources of the environment, in sources.c's order */
 	{ 0, "env-file", "BOSUN_ENV_FILE", LIST, add_item, SRC(env_files),
 	    "PATH", "NAME=VALUE lines, Docker's syntax; repeatable",
@@ -465,7 +486,14 @@ static const char help_tail[] =
     "bosun\n"
     "failed before the command ran (usage, secret, user, privileges, "
     "seccomp),\n"
-    "126 cannot execute, 127 not found.\n";
+    "126 cannot execute, 127 not found.\n"
+    "\n"
+    "Why it ended goes to --termination-log, which Kubernetes shows as\n"
+    "lastState.terminated.message: a pod with\n"
+    "  containers: [{name: w, image: w, command: [/sbin/bosun, --, /w],\n"
+    "                resources: {limits: {memory: 64Mi}}}]\n"
+    "gets e.g. \"killed by the OOM killer (memory.max 64 MiB, peak 63.9 "
+    "MiB)\".\n";
 
 /* The form dockerd parses for `docker info` (tini's): the commit after
  * " - git." */
@@ -581,7 +609,8 @@ cli_free(struct config *c)
 	free(c->user);
 	free(c->seccomp_deny);
 	free(c->probe);
-	c->user = c->seccomp_deny = c->probe = NULL;
+	free(c->termination_log);
+	c->user = c->seccomp_deny = c->probe = c->termination_log = NULL;
 }
 
 static int

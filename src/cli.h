@@ -29,8 +29,10 @@ struct config {
 	char **argv; /* the command, NULL-terminated; NULL with pause */
 	int pause;   /* no command: sleep and reap (catatonit -P) */
 	int verbose;
-	int subreaper; /* tini's -s: accepted, always so */
-	int pdeathsig; /* 0: none */
+	int subreaper;         /* tini's -s: accepted, always so */
+	int log_format;        /* LOG_FORMAT_TEXT or LOG_FORMAT_JSON */
+	char *termination_log; /* NULL: the default; "off": none */
+	int pdeathsig;         /* 0: none */
 	/* the supervisor's (struct supervisor) */
 	int process_group;
 	int warn_reap;

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "cli.h"
 #include "envlist.h"
 #include "exitcodes.h"
@@ -34,7 +35,9 @@
 #include "startup.h"
 #include "supervise.h"
 #include "target.h"
+#include "termlog.h"
 #include "userdb.h"
+#include "why.h"
 
 extern char **environ;
 
@@ -46,6 +49,10 @@ struct run {
 	struct supervisor sv;
 	struct privdrop priv;
 	struct ident user;
+	struct why why;     /* the facts of the end (why.c) */
+	struct cgroup mem;  /* OOM counters, read when a SIGKILL is reaped */
+	struct termlog log; /* where the termination message goes */
+	int started;        /* the command ran */
 	int status_fd;
 	char err[512];
 };
@@ -91,6 +98,7 @@ configure(struct run *r, int argc, char **argv)
 		return -1;
 	}
 	log_level = r->cfg.verbose;
+	log_format = r->cfg.log_format;
 	return 0;
 }
 
@@ -300,6 +308,9 @@ start_command(struct run *r)
 		log_error("cannot block signals: %s", strerror(errno));
 		return -1;
 	}
+	/* the OOM counters as they are before the command runs */
+	if (cgroup_open(&r->mem, "/sys/fs/cgroup") == 0)
+		r->sv.mem = &r->mem;
 	r->sp.argv = r->cfg.argv;
 	r->sp.envp = r->env.v;
 	r->sv.child = spawn_command(&r->sp, &r->status_fd);
@@ -315,11 +326,14 @@ start_command(struct run *r)
 		return failed;
 	}
 	if (r->status_fd < 0)
-		log_info("started %s as pid %d%s", cmd, (int)r->sv.child,
+		log_info_with(
+		    &((struct log_fields){ .pid = r->sv.child, .name = cmd }),
+		    "started %s as pid %d%s", cmd, (int)r->sv.child,
 		    r->sv.pid1 ? " (bosun is PID 1)" : "");
 	else
 		log_info("%s (pid %d) was stopped before exec", cmd,
 		    (int)r->sv.child);
+	r->started = 1;
 	/* bosun's copies of the values are wiped now */
 	envlist_free(&r->env);
 	filter_free(r->sp.filter);
@@ -342,6 +356,9 @@ supervise_command(struct run *r)
 	r->sv.grace = c->grace;
 	r->sv.stop_delay = c->stop_delay;
 	r->sv.remap = &c->remap;
+	r->sv.why = &r->why;
+	r->why.kill_after = c->kill_after;
+	r->why.grace = c->grace;
 	status = supervise(&r->sv);
 	/* stopped before exec: whether it failed is known now */
 	spawn_outcome(r->sv.child, &r->status_fd, 0, &failed);
@@ -353,17 +370,80 @@ supervise_command(struct run *r)
 	return status;
 }
 
+/* Why the command never ran, when its own child path said it (the
+ * message was printed in the child). */
+static const char *
+child_failure(const struct run *r, int status, char *buf, size_t len)
+{
+	const char *cmd = r->cfg.argv ? r->cfg.argv[0] : "the command";
+
+	if (status == EXIT_NOT_FOUND)
+		snprintf(buf, len, "%s not found (exit 127)", cmd);
+	else if (status == EXIT_CANNOT_EXEC)
+		snprintf(buf, len, "cannot execute %s (exit 126)", cmd);
+	else
+		snprintf(buf, len,
+		    "cannot apply %s's privileges or seccomp filter (exit %d)",
+		    cmd, status);
+	return buf;
+}
+
+/* 10. The termination message: why it ended, unless the command said. */
+static void
+write_termination_message(const struct run *r, int status, int stop)
+{
+	char line[WHY_MAX + 1], msg[256], name[24];
+	struct why w = r->why;
+	int left;
+
+	if (!r->log.path)
+		return;
+	if (!r->started) {
+		if (stop > 0) {
+			snprintf(msg, sizeof(msg),
+			    "%s before the command started",
+			    sig_name(stop, name, sizeof(name)));
+			w.not_started = msg;
+		} else if (*log_last_error()) {
+			/* main's own failure: its message, as printed */
+			w.not_started = log_last_error();
+		} else if (r->sv.child > 0) {
+			/* the child's: it printed the message itself */
+			w.not_started =
+			    child_failure(r, status, msg, sizeof(msg));
+		} else {
+			w.not_started = "bosun failed before the command ran";
+		}
+	}
+	if (why_message(&w, line, sizeof(line)) < 0)
+		return;
+	if (termlog_write(&r->log, line, &left) < 0)
+		log_warn_with(&((struct log_fields){ .path = r->log.path }),
+		    "cannot write the termination message to %s: %s",
+		    r->log.path, strerror(errno));
+	else if (left)
+		log_debug("%s was written by the command: left as it is",
+		    r->log.path);
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct run r; /* zeroed, and not on the stack: it is large */
 	pid_t ppid = getppid();
-	int status = EXIT_BOSUN, stop;
+	int status = EXIT_BOSUN, stop = 0;
 
 	r.status_fd = -1;
+	r.why.stop_ms = r.why.mem_max = r.why.mem_peak = -1;
+	r.mem.dir = -1;
 	/* the steps, numbered as their functions above */
-	if (take_signals(&r) < 0 || configure(&r, argc, argv) < 0)
+	if (take_signals(&r) < 0)
 		goto end;
+	if (configure(&r, argc, argv) < 0) {
+		/* a bad configuration is said there too: the default's */
+		termlog_init(&r.log, NULL);
+		goto end;
+	}
 	if (r.cfg.action == CLI_PROBE) {
 		status = probe(&r.cfg);
 		goto end;
@@ -380,6 +460,8 @@ main(int argc, char **argv)
 		                           : supervise_pause(r.cfg.warn_reap);
 		goto end;
 	}
+	termlog_init(&r.log, r.cfg.termination_log);
+	startup_termlog(termlog_open(&r.log));
 	if (inherit_environment(&r) < 0 || resolve_privileges(&r) < 0)
 		goto end;
 	if ((stop = load_secrets(&r)) != 0) {
@@ -400,6 +482,8 @@ main(int argc, char **argv)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 	status = supervise_command(&r);
 end:
+	if (r.cfg.action == CLI_RUN && !r.cfg.pause)
+		write_termination_message(&r, status, stop);
 	filter_free(r.sp.filter);
 	envlist_free(&r.env);
 	cli_free(&r.cfg);

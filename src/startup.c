@@ -15,6 +15,10 @@
  *
  * A read in an uninterruptible wait (a hung FUSE or hard NFS mount) runs
  * no handler until it returns; only SIGKILL ends bosun there.
+ *
+ * When the handler ends bosun it says why with one write(2), as text or as
+ * a JSON line (--log-format), and writes the termination message to the
+ * file main opened for it (startup_termlog): truncate, then one write.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,8 +29,10 @@
 
 #include "exitcodes.h"
 #include "files.h"
+#include "log.h"
 #include "signals.h"
 #include "startup.h"
+#include "why.h"
 
 static const int handled[] = { SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM };
 #define NHANDLED (sizeof(handled) / sizeof(handled[0]))
@@ -38,6 +44,9 @@ static volatile sig_atomic_t stop_sig;
 static volatile sig_atomic_t hook;
 static volatile sig_atomic_t alarm_from_outside;
 static char late[160];
+static int termlog_fd = -1;
+/* the handler's buffers: it runs once, and never returns after using them */
+static char msg[4096 + 256], out[6 * 4096], stopped[64];
 
 static void
 say(const char *s)
@@ -48,6 +57,56 @@ say(const char *s)
 		n++;
 	while (n > 0 && write(STDERR_FILENO, s, n) < 0 && errno == EINTR)
 		;
+}
+
+/* Appends at most max - *at - 1 bytes of s; async-signal-safe. */
+static void
+put(char *buf, size_t max, size_t *at, const char *s)
+{
+	while (*s && *at + 1 < max)
+		buf[(*at)++] = *s++;
+	buf[*at] = '\0';
+}
+
+/*
+ * Says why bosun ends before the command started: m on stderr, why as the
+ * termination message. Async-signal-safe: write, clock_gettime,
+ * ftruncate, and pure code (log_json_*, why_clip).
+ */
+static void
+fail(const char *m, const char *why)
+{
+	struct timespec ts;
+	char t[32];
+	size_t at = 0, n, i;
+
+	if (log_format == LOG_FORMAT_JSON) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		log_json_time(t, sizeof(t), &ts);
+		put(out, sizeof(out), &at, "{\"time\":\"");
+		put(out, sizeof(out), &at, t);
+		put(out, sizeof(out), &at, "\",\"level\":\"error\",\"msg\":");
+		at += log_json_string(out + at, sizeof(out) - at - 3, m);
+		put(out, sizeof(out), &at, "}\n");
+	} else {
+		put(out, sizeof(out), &at, "bosun: ");
+		put(out, sizeof(out) - 1, &at, m);
+		put(out, sizeof(out), &at, "\n");
+	}
+	say(out);
+	if (termlog_fd < 0)
+		return;
+	at = 0;
+	put(out, sizeof(out), &at, "not started: ");
+	put(out, sizeof(out), &at, why);
+	for (i = 0; i < at; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?';
+	n = why_clip(out, at, WHY_MAX - 1);
+	out[n++] = '\n';
+	if (ftruncate(termlog_fd, 0) == 0)
+		while (write(termlog_fd, out, n) < 0 && errno == EINTR)
+			;
 }
 
 static const char *
@@ -70,6 +129,7 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 {
 	int e = errno;
 	const char *path;
+	size_t at;
 
 	(void)ctx;
 	if (sig == SIGALRM) {
@@ -81,12 +141,13 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 		}
 		if (hook)
 			goto out; /* hooks keep their own deadline */
-		say(late);
+		at = 0;
+		put(msg, sizeof(msg), &at, late);
 		if ((path = files_reading)) {
-			say(": still reading ");
-			say(path);
+			put(msg, sizeof(msg), &at, ": still reading ");
+			put(msg, sizeof(msg), &at, path);
 		}
-		say("\n");
+		fail(msg, msg);
 		exit_flush_coverage();
 		_exit(EXIT_BOSUN);
 	}
@@ -96,9 +157,13 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 		kill(-hook, SIGKILL);
 	if (hook)
 		goto out;
-	say("bosun: ");
-	say(stop_name(sig));
-	say(" before the command started; exiting\n");
+	at = 0;
+	put(stopped, sizeof(stopped), &at, stop_name(sig));
+	put(stopped, sizeof(stopped), &at, " before the command started");
+	at = 0;
+	put(msg, sizeof(msg), &at, stopped);
+	put(msg, sizeof(msg), &at, "; exiting");
+	fail(msg, stopped);
 	exit_flush_coverage();
 	_exit(128 + sig);
 out:
@@ -139,7 +204,7 @@ startup_deadline(long long ms)
 	struct itimerval t = { 0 };
 
 	snprintf(late, sizeof(late),
-	    "bosun: cannot load secrets: reading took longer than %lld ms "
+	    "cannot load secrets: reading took longer than %lld ms "
 	    "(--hook-timeout)",
 	    ms);
 	t.it_value.tv_sec = ms / 1000;
@@ -171,6 +236,14 @@ startup_stopped(void)
 	return stop_sig;
 }
 
+/* A file for the termination message of a stop in the handler; -1: none.
+ * It is closed when the command starts. */
+void
+startup_termlog(int fd)
+{
+	termlog_fd = fd;
+}
+
 /* Back to blocking everything: from here the supervisor handles signals,
  * and a child starts with the dispositions bosun inherited. */
 int
@@ -181,6 +254,9 @@ startup_end(void)
 	if (sig_block_all(NULL) < 0)
 		return -1;
 	startup_deadline(0);
+	if (termlog_fd >= 0)
+		close(termlog_fd);
+	termlog_fd = -1;
 	for (i = 0; i < NHANDLED; i++)
 		sigaction(handled[i], &saved[i], NULL);
 	/* pending again, for the supervisor to forward */

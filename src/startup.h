@@ -9,6 +9,7 @@ void startup_deadline(long long ms);
 void startup_hook(pid_t pgid);
 void startup_stop(int sig);
 int startup_stopped(void);
+void startup_termlog(int fd);
 int startup_end(void);
 void startup_child(void);
 

@@ -14,17 +14,21 @@
  * Nothing in here may end bosun: every failure is logged and survived.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "clock.h"
 #include "log.h"
 #include "procs.h"
 #include "supervise.h"
+#include "why.h"
 
 #define NEVER INT64_MAX
 
@@ -44,6 +48,11 @@ struct state {
 	int own_proc;    /* /proc is our pid namespace's (not PID 1 only) */
 	pid_t proc_self; /* our pid in a foreign /proc, 0 if not there */
 	int64_t stop_at, kill_at, grace_at;
+	int64_t stopped_at;   /* when the first stop signal came */
+	int killing_by;       /* WHY_GRACE or WHY_KILL_AFTER */
+	int sigkill_seen;     /* SIGCHLD told of a death by SIGKILL */
+	pid_t victim;         /* a death by SIGKILL seen before its reaping */
+	char victim_comm[24]; /* its name, "" if unknown */
 };
 
 /* 128+N for a death by signal N; remapped codes become 0. */
@@ -135,7 +144,8 @@ forward(struct state *st, int sig, const siginfo_t *got)
 
 	if (st->child <= 0)
 		return;
-	log_debug("forwarding %s to %s %d", signame(sig),
+	log_info_with(&((struct log_fields){ .pid = st->child, .signal = sig }),
+	    "forwarding %s to %s %d", signame(sig),
 	    st->s->process_group ? "group" : "pid", (int)st->child);
 	if (sig_send(target, sig, got) < 0 && errno != ESRCH)
 		log_warn(
@@ -163,7 +173,15 @@ static void
 command_exited(struct state *st, int wstatus)
 {
 	st->status = supervise_exit_code(st->s->remap, wstatus);
-	log_info("command exited with status %d", st->status);
+	log_info_with(
+	    &((struct log_fields){
+	        .pid = st->child, .status = st->status, .has_status = 1 }),
+	    "command exited with status %d", st->status);
+	if (st->s->why) {
+		st->s->why->wstatus = wstatus;
+		if (st->stopped_at)
+			st->s->why->stop_ms = clock_now_ms() - st->stopped_at;
+	}
 	st->child = 0;
 	if (st->s->tty)
 		tcsetpgrp(STDIN_FILENO, getpgrp());
@@ -224,16 +242,121 @@ continue_job(struct state *st)
 		log_warn("cannot continue the command: %s", strerror(errno));
 }
 
-/* tini's -w: a zombie that was not the command, and how it ended. */
+/* The first stop signal from outside, for the termination message. */
 static void
-warn_reaped(pid_t pid, int wstatus)
+note_stop(struct state *st, int sig, int to)
 {
-	if (WIFSIGNALED(wstatus))
-		log_warn("reaped zombie %d (killed by %s)", (int)pid,
-		    signame(WTERMSIG(wstatus)));
+	st->stopped_at = clock_now_ms();
+	if (!st->s->why)
+		return;
+	st->s->why->stop_sig = sig;
+	st->s->why->stop_as = to;
+}
+
+static void
+note_kill_after(struct state *st)
+{
+	st->killing_by = WHY_KILL_AFTER;
+	if (st->s->why && st->child > 0)
+		st->s->why->kill_after_fired = 1;
+}
+
+/* -v (or tini's -w): every process reaped that was not the command, and
+ * how it ended; those SIGKILLed after the command exited are counted. */
+static void
+reaped_other(struct state *st, pid_t pid, int wstatus)
+{
+	struct log_fields f = { .pid = pid };
+	char how[40];
+
+	if (WIFSIGNALED(wstatus)) {
+		f.signal = WTERMSIG(wstatus);
+		snprintf(how, sizeof(how), "killed by %s", signame(f.signal));
+		if (st->phase == KILLING && f.signal == SIGKILL && st->s->why) {
+			st->s->why->leftovers++;
+			st->s->why->leftovers_by = st->killing_by;
+		}
+	} else {
+		f.status = WEXITSTATUS(wstatus);
+		f.has_status = 1;
+		snprintf(how, sizeof(how), "exited %d", f.status);
+	}
+	/* tini's -w makes it a warning */
+	if (st->s->warn_reap)
+		log_warn_with(&f, "reaped zombie %d (%s)", (int)pid, how);
 	else
-		log_warn("reaped zombie %d (exited %d)", (int)pid,
-		    WEXITSTATUS(wstatus));
+		log_info_with(&f, "reaped pid %d: %s", (int)pid, how);
+}
+
+/*
+ * With OOM counters to read: a death by SIGKILL not reaped yet is looked
+ * at (WNOWAIT) while its name is still in /proc, to name an OOM victim.
+ */
+static void
+peek_victim(struct state *st)
+{
+	siginfo_t si = { 0 };
+	char path[40];
+	ssize_t n;
+	int fd;
+
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	    si.si_pid <= 0 || si.si_code != CLD_KILLED ||
+	    si.si_status != SIGKILL || si.si_pid == st->victim)
+		return;
+	st->victim = si.si_pid;
+	st->victim_comm[0] = '\0';
+	/* a foreign /proc has other pids */
+	if (!st->s->pid1 && !st->own_proc)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)si.si_pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, st->victim_comm, sizeof(st->victim_comm) - 1);
+	close(fd);
+	if (n < 0)
+		n = 0;
+	while (n > 0 && st->victim_comm[n - 1] == '\n')
+		n--;
+	st->victim_comm[n] = '\0';
+}
+
+/* A death by SIGKILL: did the OOM killer do it? (memory.events rose) */
+static void
+check_oom(struct state *st, pid_t pid, int wstatus)
+{
+	struct log_fields f = { .pid = pid, .signal = SIGKILL };
+	char lim[96] = "", a[32], b[32];
+	long long max, peak;
+	int rose;
+
+	if (!st->s->mem || cgroup_oom_rose(st->s->mem, &rose) < 0 || !rose)
+		return;
+	cgroup_memory(st->s->mem, &max, &peak);
+	if (max >= 0)
+		why_bytes(max, a, sizeof(a));
+	if (peak >= 0)
+		why_bytes(peak, b, sizeof(b));
+	if (max >= 0 && peak >= 0)
+		snprintf(lim, sizeof(lim), " (memory.max %s, peak %s)", a, b);
+	else if (max >= 0 || peak >= 0)
+		snprintf(lim, sizeof(lim), " (%s %s)",
+		    max >= 0 ? "memory.max" : "peak", max >= 0 ? a : b);
+	if (pid == st->s->child) {
+		log_warn_with(
+		    &f, "the command was killed by the OOM killer%s", lim);
+		if (st->s->why) {
+			st->s->why->oom = 1;
+			st->s->why->mem_max = max;
+			st->s->why->mem_peak = peak;
+		}
+		return;
+	}
+	f.name =
+	    pid == st->victim && st->victim_comm[0] ? st->victim_comm : NULL;
+	log_warn_with(&f, "process %d%s%s%s was killed by the OOM killer%s",
+	    (int)pid, f.name ? " (" : "", f.name ? f.name : "",
+	    f.name ? ")" : "", lim);
 }
 
 /* Reaps every child that has changed state; notes the command's end. */
@@ -246,6 +369,10 @@ reap(struct state *st)
 	if (!st->s->pid1 && st->s->tty)
 		flags |= WUNTRACED;
 	for (;;) {
+		/* only when SIGCHLD told of a SIGKILL not of ours: the
+		 * reaping of everything else pays nothing for it */
+		if (st->s->mem && st->sigkill_seen && st->phase != KILLING)
+			peek_victim(st);
 		pid = waitpid(-1, &wstatus, flags);
 		if (pid < 0 && errno == EINTR)
 			continue;
@@ -258,11 +385,13 @@ reap(struct state *st)
 				mirror_stop(st, WSTOPSIG(wstatus));
 			continue;
 		}
-		log_debug("reaped %d", (int)pid);
 		if (pid == st->child)
 			command_exited(st, wstatus);
-		else if (st->s->warn_reap)
-			warn_reaped(pid, wstatus);
+		else
+			reaped_other(st, pid, wstatus);
+		if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL &&
+		    st->phase != KILLING)
+			check_oom(st, pid, wstatus);
 	}
 }
 
@@ -290,8 +419,10 @@ handle_signal(struct state *st, int sig, const siginfo_t *got)
 		forward(st, to, got);
 		return;
 	}
-	if (!st->stop_sig)
+	if (!st->stop_sig) {
 		st->stop_sig = to;
+		note_stop(st, sig, to);
+	}
 	if (!st->stop_seen && st->s->stop_delay > 0) {
 		st->stop_seen = 1;
 		log_info(
@@ -323,8 +454,10 @@ check_deadlines(struct state *st)
 	}
 	if (st->kill_at <= now) {
 		st->kill_at = NEVER;
-		if (st->phase != KILLING)
+		if (st->phase != KILLING) {
+			note_kill_after(st);
 			start_killing(st, "--kill-after expired");
+		}
 	}
 	if (st->grace_at <= now) {
 		st->grace_at = NEVER;
@@ -393,6 +526,9 @@ supervise(const struct supervisor *s)
 			ts.tv_nsec = left % 1000 * 1000000;
 			sig = sig_wait(&ts, &info);
 		}
+		if (sig == SIGCHLD)
+			st.sigkill_seen = info.si_code == CLD_KILLED &&
+			    info.si_status == SIGKILL;
 		if (sig < 0)
 			log_warn("waiting for signals: %s", strerror(errno));
 		else if (sig > 0)

@@ -6,6 +6,9 @@
 
 #include "signals.h"
 
+struct cgroup;
+struct why;
+
 /* A set of exit codes 0..255 (--remap-exit: these become 0). */
 struct exitset {
 	unsigned char bit[32];
@@ -23,6 +26,8 @@ struct supervisor {
 	long long grace;              /* after the command exited */
 	long long stop_delay;         /* the first stop signal is held */
 	const struct exitset *remap;  /* exit codes that become 0 */
+	struct cgroup *mem;           /* OOM counters to read; NULL none */
+	struct why *why;              /* out: what happened; NULL */
 };
 
 int supervise(const struct supervisor *s);

@@ -107,10 +107,12 @@ def test_tini_verbosity_maps_to_bosun_levels():
     for level, expect_info, expect_debug in (("1", False, False),
                                               ("2", True, False),
                                               ("3", True, True)):
-        r = run(["true"], env={**BASE_ENV, "TINI_VERBOSITY": level})
+        # a HUP dropped by -r HUP:0 is said at debug level only
+        r = run(["-r", "HUP:0", "sh", "-c", "kill -HUP $PPID"],
+                env={**BASE_ENV, "TINI_VERBOSITY": level})
         assert r.returncode == 0
-        assert ("started true" in r.stderr) == expect_info, (level, r.stderr)
-        assert ("reaped" in r.stderr) == expect_debug, (level, r.stderr)
+        assert ("started sh" in r.stderr) == expect_info, (level, r.stderr)
+        assert ("SIGHUP" in r.stderr) == expect_debug, (level, r.stderr)
     # bosun's own setting wins over tini's
     r = run(["true"], env={**BASE_ENV, "TINI_VERBOSITY": "3",
                            "BOSUN_VERBOSE": "0"})

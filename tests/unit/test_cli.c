@@ -536,3 +536,27 @@ Test(cli, help_mentions_wait_and_probe)
 	cr_assert(strstr(help, "--probe TARGET"));
 	cr_assert(strstr(help, "--probe-timeout DUR"));
 }
+
+Test(cli, log_format_and_termination_log_with_their_twins)
+{
+	cr_assert_eq(parse(ARGV("true"), no_env), 0);
+	cr_assert_eq(c.log_format, 0, "text by default");
+	cr_assert_null(c.termination_log, "the default path is decided later");
+	cr_assert_eq(parse(ARGV("--log-format", "json", "--termination-log=off",
+	                 "true"),
+	                 no_env),
+	    0);
+	cr_assert_eq(c.log_format, 1);
+	cr_assert_str_eq(c.termination_log, "off");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_LOG_FORMAT=json",
+	                                     "BOSUN_TERMINATION_LOG=/tmp/t")),
+	    0);
+	cr_assert_eq(c.log_format, 1);
+	cr_assert_str_eq(c.termination_log, "/tmp/t");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("--log-format", "JSON", "true"), no_env), -1);
+	cr_assert_str_eq(
+	    err, "--log-format: unknown format 'JSON' (text or json)");
+	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_LOG_FORMAT=xml")), -1);
+}
