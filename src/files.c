@@ -72,12 +72,21 @@ files_grow(char **buf, size_t len, size_t *cap, size_t want)
  * Reads the regular file open at fd, of at most max bytes, into a new
  * buffer, and closes fd. Returns 0, or -1 with errno (EFBIG when larger
  * than max, EINVAL when not a regular file, EISDIR for a directory).
+ *
+ * The one fstat is both the regular-file check and the buffer's size:
+ * st_size + 1 bytes, so that a file still the size fstat gave is read
+ * whole by one short read and needs no second read to see its end. A
+ * file that grew fills the buffer and is read on; one whose size says
+ * nothing (0, as in /proc) is read until read returns 0; one larger than
+ * max is refused unread. O_NONBLOCK, which
+ * the opener may have set for a FIFO's sake, does nothing to a regular
+ * file's reads and is left alone.
  */
 int
 files_read_fd(int fd, size_t max, char **out, size_t *n)
 {
 	struct stat st;
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap = 0, size = 0;
 	char *buf = NULL;
 	ssize_t r;
 	int e;
@@ -88,8 +97,13 @@ files_read_fd(int fd, size_t max, char **out, size_t *n)
 		errno = e;
 		return -1;
 	}
-	fcntl(fd, F_SETFL, 0);
-	if (files_grow(&buf, 0, &cap, 4096) < 0)
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	size = (size_t)st.st_size;
+	if (files_grow(&buf, 0, &cap, size ? size + 1 : 4096) < 0)
 		goto fail;
 	for (;;) {
 		if (len == cap) {
@@ -108,6 +122,9 @@ files_read_fd(int fd, size_t max, char **out, size_t *n)
 		if (r == 0)
 			break;
 		len += r;
+		/* as large as fstat said, with room left: that was the end */
+		if (size && len == size && len < cap)
+			break;
 	}
 	if (len > max) {
 		errno = EFBIG;

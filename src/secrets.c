@@ -215,45 +215,13 @@ skip_name(const char *dir, const char *name)
 	    dir, name, name);
 }
 
-/*
- * A plain secrets directory (Docker's /run/secrets): every regular file,
- * symlinks followed, is a variable named after it. Names that are not
- * variable names are skipped with a warning before anything is looked up,
- * so an editor's dangling ".#KEY" link is no error.
- */
-static int
-plain_dir(struct secrets_ctx *x, const char *dir)
-{
-	char **names, path[4096];
-	size_t n, i;
-	struct stat st;
-	int r = 0;
-
-	if (files_list_dir(dir, 0, &names, &n) < 0)
-		return set_error(x, "cannot read secrets directory %s: %s", dir,
-		    strerror(errno));
-	for (i = 0; i < n && r == 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (!secrets_valid_name(names[i], strlen(names[i])))
-			skip_name(dir, names[i]);
-		else if (stat(path, &st) < 0)
-			r = set_error(x, "cannot read secret %s from %s: %s",
-			    names[i], path, strerror(errno));
-		else if (!S_ISREG(st.st_mode))
-			log_debug("skipping %s: not a regular file", path);
-		else
-			r = from_file(x, names[i], path);
-	}
-	files_free_list(names, n);
-	return r;
-}
-
 /* A key read from one version of a Kubernetes volume, not yet set. */
 struct key {
 	char *name;
 	char *buf; /* NULL: skipped (invalid name, not a regular file) */
 	size_t n;
 	int valid;
+	unsigned char type; /* d_type from the listing */
 };
 
 static void
@@ -278,8 +246,8 @@ by_key(const void *a, const void *b)
 	    ((const struct key *)a)->name, ((const struct key *)b)->name);
 }
 
-/* The names in the version directory open at vfd, sorted; no value read
- * yet. Returns 0, or -1 with errno. */
+/* The names in the directory open at vfd, with their types, sorted;
+ * no value read yet. Returns 0, or -1 with errno. */
 static int
 list_keys(int vfd, struct key **out, size_t *count)
 {
@@ -302,7 +270,8 @@ list_keys(int vfd, struct key **out, size_t *count)
 		if (!(nk = realloc(k, (n + 1) * sizeof(*k))))
 			goto fail;
 		k = nk;
-		k[n] = (struct key){ .name = strdup(d->d_name) };
+		k[n] = (struct key){ .name = strdup(d->d_name),
+			.type = d->d_type };
 		if (!k[n++].name)
 			goto fail;
 	}
@@ -318,6 +287,73 @@ fail:
 	free_keys(k, n);
 	errno = e;
 	return -1;
+}
+
+/*
+ * A plain secrets directory (Docker's /run/secrets), open at dfd: every
+ * regular file, symlinks followed, is a variable named after it. Names
+ * that are not variable names are skipped with a warning before anything
+ * is looked up, so an editor's dangling ".#KEY" link is no error. The
+ * listing's types spare a stat per file: a regular file is opened at
+ * once (relative to dfd; files_read_fd checks its type again), a link or
+ * an unknown type is looked up first, anything else is skipped unopened.
+ */
+static int
+plain_dir(struct secrets_ctx *x, const char *dir, int dfd)
+{
+	char path[4096];
+	struct key *k;
+	struct stat st;
+	size_t n, i;
+	int r = 0, fd;
+
+	files_reading_start(dir, NULL);
+	if (list_keys(dfd, &k, &n) < 0) {
+		files_reading_done();
+		return set_error(x, "cannot read secrets directory %s: %s", dir,
+		    strerror(errno));
+	}
+	files_reading_done();
+	for (i = 0; i < n && r == 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, k[i].name);
+		if (!secrets_valid_name(k[i].name, strlen(k[i].name))) {
+			skip_name(dir, k[i].name);
+			continue;
+		}
+		if (k[i].type == DT_LNK || k[i].type == DT_UNKNOWN) {
+			if (fstatat(dfd, k[i].name, &st, 0) < 0) {
+				r = set_error(x,
+				    "cannot read secret %s from %s: %s",
+				    k[i].name, path, strerror(errno));
+				continue;
+			}
+			k[i].type = S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (k[i].type != DT_REG) {
+			log_debug("skipping %s: not a regular file", path);
+			continue;
+		}
+		files_reading_start(dir, k[i].name);
+		/* O_NONBLOCK: a FIFO put in its place must not wait */
+		fd = openat(dfd, k[i].name,
+		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0 ||
+		    files_read_fd(fd, SECRETS_MAX_STRING, &k[i].buf, &k[i].n) <
+		        0)
+			r = set_error(x, "cannot read secret %s from %s: %s",
+			    k[i].name, path, read_error(errno));
+		else
+			r = secrets_set(x, k[i].name, k[i].buf,
+			    secrets_trim(k[i].buf, k[i].n), path);
+		files_reading_done();
+		if (k[i].buf) {
+			explicit_bzero(k[i].buf, k[i].n);
+			free(k[i].buf);
+			k[i].buf = NULL;
+		}
+	}
+	free_keys(k, n);
+	return r;
 }
 
 /*
@@ -478,7 +514,7 @@ secrets_dir(struct secrets_ctx *x, const char *dir)
 	    S_ISLNK(st.st_mode))
 		r = kube_dir(x, dir, dfd);
 	else
-		r = plain_dir(x, dir);
+		r = plain_dir(x, dir, dfd);
 	close(dfd);
 	return r;
 }
