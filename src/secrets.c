@@ -638,7 +638,8 @@ secrets_spec(struct secrets_ctx *x, const char *spec)
 	snprintf(source, sizeof(source), "env:%s", src);
 	if (secrets_set(x, name, v, strlen(v), source) < 0)
 		return -1;
+	/* O(1): the hole is closed once, before exec (envlist_envp) */
 	if (strcmp(name, src) != 0)
-		envlist_unset(x->env, src);
+		envlist_remove(x->env, src);
 	return 0;
 }

@@ -637,3 +637,47 @@ Test(secrets, every_copy_of_a_value_is_zeroed_before_free)
 	cr_assert_eq(found, 0, "%d freed block(s) still held a value", found);
 	cli_free(&c);
 }
+
+/*
+ * O(1) per env:VAR: 20,000 references, each moving its variable, took
+ * seconds when every removal compacted the array and rebuilt its index.
+ */
+Test(secrets, env_references_cost_constant_time_each, .timeout = 30)
+{
+	enum { N = 20000 };
+	static char *own[N + 1], *specs[N];
+	struct timespec t0, t1;
+	char name[32];
+	const char *v;
+	long ms;
+	size_t i;
+
+	envlist_free(&env);
+	for (i = 0; i < N; i++) {
+		cr_assert_geq(asprintf(&own[i], "V_%zu=value-%zu", i, i), 0);
+		cr_assert_geq(asprintf(&specs[i], "S_%zu=env:V_%zu", i, i), 0);
+	}
+	cr_assert_eq(envlist_init(&env, own), 0);
+	x.inherited = own;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < N; i++)
+		cr_assert_eq(secrets_spec(&x, specs[i]), 0, "%s", err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	for (i = 0; i < N; i += 997) {
+		snprintf(name, sizeof(name), "S_%zu", i);
+		v = envlist_get(&env, name);
+		cr_assert_not_null(v, "%s", name);
+		cr_assert_eq(strncmp(v, "value-", 6), 0);
+		snprintf(name, sizeof(name), "V_%zu", i);
+		cr_assert_null(envlist_get(&env, name), "%s moved", name);
+	}
+	cr_assert_lt(ms, 1500, "took %ld ms", ms);
+	envlist_free(&env);
+	envlist_init(&env, inherited);
+	for (i = 0; i < N; i++) {
+		free(own[i]);
+		free(specs[i]);
+	}
+}
