@@ -259,7 +259,7 @@ slot_of(const struct envlist_index *x, const char *name, size_t n, size_t i)
 	size_t h;
 
 	for (h = hash(name, n) & x->mask; x->slot[h] != i + 1;
-	    h = (h + 1) & x->mask)
+	     h = (h + 1) & x->mask)
 		;
 	return h;
 }
