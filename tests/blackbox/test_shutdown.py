@@ -339,3 +339,21 @@ def status_nspid(pid):
             if line.startswith("NSpid:"):
                 return line.split()[1:]
     return []
+
+
+def test_kill_phase_sends_sigkill_once(bosun, mode, tmp_path):
+    """SIGKILL cannot be survived and reaches every process there is: the
+    kill phase sends it once and then only reaps, however many leftovers
+    die (each death wakes bosun with a SIGCHLD)."""
+    n = 500
+    b = bosun("-vv", "--grace", "200ms", "sh", "-c",
+              f"trap '' TERM; for i in $(seq {n}); do sleep 1000 & done; "
+              f"touch {tmp_path}/ready; exit 5", pid1=mode)
+    assert b.wait() == 5
+    err = stderr_of(b)
+    sent = [l for l in err.splitlines() if re.search(r"sent SIGKILL", l)]
+    assert len(sent) == 1, err[-2000:]
+    assert "grace expired: sending SIGKILL to what is left" in err
+    if not mode:
+        assert re.search(rf"sent SIGKILL to {n} processes", sent[0]), sent
+    assert "SIGKILL again" not in err
