@@ -380,12 +380,14 @@ supervise(const struct supervisor *s)
 	struct timespec ts;
 	siginfo_t info;
 	int64_t d, left;
-	int sig;
+	int sig, reap_due = 1;
 
 	check_proc(&st);
 	/* From here on bosun never exits early: log, survive, go on. */
 	for (;;) {
-		reap(&st);
+		/* the first pass reaps whatever ended before the loop began */
+		if (reap_due)
+			reap(&st);
 		if (st.phase == DRAINING && !st.drained)
 			stop_leftovers(&st);
 		if (st.phase == KILLING && st.children && st.kill_failed &&
@@ -411,6 +413,14 @@ supervise(const struct supervisor *s)
 			ts.tv_nsec = left % 1000 * 1000000;
 			sig = sig_wait(&ts, &info);
 		}
+		/*
+		 * Only a SIGCHLD says a child changed state. It is one pending
+		 * bit: taking it stands for every change before it, all of
+		 * which reap() collects, and a change after that sets it
+		 * again for the next wait. A timeout or an error reaps too.
+		 * Other signals (a forwarding storm) cost no wait4.
+		 */
+		reap_due = sig <= 0 || sig == SIGCHLD;
 		if (sig < 0)
 			log_warn("waiting for signals: %s", strerror(errno));
 		else if (sig > 0)
