@@ -10,7 +10,7 @@ struct proc {
 	pid_t pid, ppid;
 	unsigned long long start; /* clock ticks since boot */
 	long threads;
-	signed char mark;         /* descendant: 1 yes, 0 no, -1 unknown */
+	signed char mark; /* descendant: 1 yes, 0 no, -1 unknown */
 };
 
 int procs_parse_stat(const char *line, struct proc *p);
