@@ -224,7 +224,14 @@ drop(struct envlist *e, size_t i)
 int
 envlist_set(struct envlist *e, const char *name, const char *value)
 {
-	size_t n = strlen(name), m = strlen(value);
+	return envlist_set_n(e, name, value, strlen(value));
+}
+
+/* Sets name to the m bytes at value (no NUL among them). */
+int
+envlist_set_n(struct envlist *e, const char *name, const char *value, size_t m)
+{
+	size_t n = strlen(name);
 	char *s;
 	long i;
 
@@ -232,7 +239,8 @@ envlist_set(struct envlist *e, const char *name, const char *value)
 		return -1;
 	memcpy(s, name, n);
 	s[n] = '=';
-	memcpy(s + n + 1, value, m + 1);
+	memcpy(s + n + 1, value, m);
+	s[n + 1 + m] = '\0';
 	if ((i = index_find(&e->idx, e->v, name, n)) >= 0) {
 		drop(e, i);
 	} else {

@@ -35,6 +35,8 @@ const char *envlist_get(const struct envlist *e, const char *name);
 const char *envlist_inherited(
     const struct envlist *e, const char *name, size_t n);
 int envlist_set(struct envlist *e, const char *name, const char *value);
+int envlist_set_n(
+    struct envlist *e, const char *name, const char *value, size_t m);
 void envlist_unset(struct envlist *e, const char *name);
 void envlist_remove(struct envlist *e, const char *name);
 char **envlist_envp(struct envlist *e);

@@ -25,16 +25,37 @@
 const char *volatile files_reading;
 static char reading_buf[4200];
 
+/*
+ * dir/name into buf of size len (name NULL: dir alone), cut short if it
+ * does not fit, always terminated. Without printf: it is done per file.
+ */
+void
+files_join(char *buf, size_t len, const char *dir, const char *name)
+{
+	size_t d = strlen(dir), n = name ? strlen(name) : 0;
+
+	if (len == 0)
+		return;
+	if (d > len - 1)
+		d = len - 1;
+	memcpy(buf, dir, d);
+	if (name && d < len - 1) {
+		buf[d++] = '/';
+		if (n > len - 1 - d)
+			n = len - 1 - d;
+		memcpy(buf + d, name, n);
+		d += n;
+	}
+	buf[d] = '\0';
+}
+
 /* path, or path/name, is being read from now on. */
 void
 files_reading_start(const char *path, const char *name)
 {
 	files_reading = NULL;
 	atomic_signal_fence(memory_order_seq_cst);
-	if (name)
-		snprintf(reading_buf, sizeof(reading_buf), "%s/%s", path, name);
-	else
-		snprintf(reading_buf, sizeof(reading_buf), "%s", path);
+	files_join(reading_buf, sizeof(reading_buf), path, name);
 	atomic_signal_fence(memory_order_seq_cst);
 	files_reading = reading_buf;
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,6 @@ int
 secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
     const char *source)
 {
-	char *copy;
 	int r;
 
 	if (memchr(v, '\0', n))
@@ -91,13 +91,7 @@ secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
 		    "(%zu bytes for NAME=VALUE; at most %d): mount the secret "
 		    "as a file instead",
 		    name, source, strlen(name) + 1 + n, SECRETS_MAX_STRING - 1);
-	if (!(copy = malloc(n + 1)))
-		return set_error(x, "out of memory");
-	memcpy(copy, v, n);
-	copy[n] = '\0';
-	r = envlist_set(x->env, name, copy);
-	explicit_bzero(copy, n);
-	free(copy);
+	r = envlist_set_n(x->env, name, v, n);
 	if (r < 0)
 		return set_error(x, "out of memory");
 	log_info("%s from %s", name, source);
@@ -222,6 +216,7 @@ struct key {
 	size_t n;
 	int valid;
 	unsigned char type; /* d_type from the listing */
+	uint64_t head[2]; /* the name's first 16 bytes, big-endian, 0-padded */
 };
 
 static void
@@ -239,11 +234,32 @@ free_keys(struct key *k, size_t n)
 	free(k);
 }
 
+/*
+ * The first 16 bytes of a name as two numbers that compare as strcmp
+ * compares the bytes (a NUL sorts first, and pads): the sort of ten
+ * thousand names like SECRET_1234 then rarely looks at the strings.
+ */
+static void
+set_head(struct key *k)
+{
+	const unsigned char *s = (const unsigned char *)k->name;
+	int i;
+
+	k->head[0] = k->head[1] = 0;
+	for (i = 0; i < 16 && s[i]; i++)
+		k->head[i / 8] |= (uint64_t)s[i] << (56 - 8 * (i % 8));
+}
+
 static int
 by_key(const void *a, const void *b)
 {
-	return strcmp(
-	    ((const struct key *)a)->name, ((const struct key *)b)->name);
+	const struct key *x = a, *y = b;
+
+	if (x->head[0] != y->head[0])
+		return x->head[0] < y->head[0] ? -1 : 1;
+	if (x->head[1] != y->head[1])
+		return x->head[1] < y->head[1] ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
 /* The names in the directory open at vfd, with their types, sorted;
@@ -253,7 +269,7 @@ list_keys(int vfd, struct key **out, size_t *count)
 {
 	struct key *k = NULL, *nk;
 	struct dirent *d;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	DIR *dp;
 	int fd, e;
 
@@ -267,13 +283,18 @@ list_keys(int vfd, struct key **out, size_t *count)
 		if (d->d_name[0] == '.' &&
 		    (d->d_name[1] == '.' || d->d_name[1] == '\0'))
 			continue;
-		if (!(nk = realloc(k, (n + 1) * sizeof(*k))))
-			goto fail;
-		k = nk;
+		if (n == cap) {
+			/* doubling: growing by one would copy O(n^2) */
+			cap = cap ? 2 * cap : 64;
+			if (!(nk = realloc(k, cap * sizeof(*k))))
+				goto fail;
+			k = nk;
+		}
 		k[n] = (struct key){ .name = strdup(d->d_name),
 			.type = d->d_type };
 		if (!k[n++].name)
 			goto fail;
+		set_head(&k[n - 1]);
 	}
 	closedir(dp);
 	if (n)
@@ -315,7 +336,7 @@ plain_dir(struct secrets_ctx *x, const char *dir, int dfd)
 	}
 	files_reading_done();
 	for (i = 0; i < n && r == 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, k[i].name);
+		files_join(path, sizeof(path), dir, k[i].name);
 		if (!secrets_valid_name(k[i].name, strlen(k[i].name))) {
 			skip_name(dir, k[i].name);
 			continue;
@@ -480,7 +501,7 @@ kube_dir(struct secrets_ctx *x, const char *dir, int dfd)
 		    "while being read",
 		    dir, KUBE_TRIES);
 	for (i = 0, r = 0; i < n && r == 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, k[i].name);
+		files_join(path, sizeof(path), dir, k[i].name);
 		if (!k[i].valid)
 			skip_name(dir, k[i].name);
 		else if (!k[i].buf)
