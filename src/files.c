@@ -99,9 +99,9 @@ files_grow(char **buf, size_t len, size_t *cap, size_t want)
  * whole by one short read and needs no second read to see its end. A
  * file that grew fills the buffer and is read on; one whose size says
  * nothing (0, as in /proc) is read until read returns 0; one larger than
- * max is refused unread. O_NONBLOCK, which
- * the opener may have set for a FIFO's sake, does nothing to a regular
- * file's reads and is left alone.
+ * max is refused unread. O_NONBLOCK, which the opener may have set for a
+ * FIFO's sake, does nothing to most regular files' reads: it is cleared
+ * only when a read says EAGAIN.
  */
 int
 files_read_fd(int fd, size_t max, char **out, size_t *n)
@@ -110,7 +110,7 @@ files_read_fd(int fd, size_t max, char **out, size_t *n)
 	size_t len = 0, cap = 0, size = 0;
 	char *buf = NULL;
 	ssize_t r;
-	int e;
+	int e, blocking = 0;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
@@ -138,6 +138,13 @@ files_read_fd(int fd, size_t max, char **out, size_t *n)
 		r = read(fd, buf + len, cap - len);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == EAGAIN && !blocking) {
+			/* a regular file that honours O_NONBLOCK (tracefs,
+			 * some of /proc): wait for it as for any file */
+			blocking = 1;
+			if (fcntl(fd, F_SETFL, 0) == 0)
+				continue;
+		}
 		if (r < 0)
 			goto fail;
 		if (r == 0)
