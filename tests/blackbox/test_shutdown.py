@@ -381,6 +381,7 @@ while True:
 """
 
 
+@needs_pidfd
 def test_outside_pid1_children_of_any_thread_are_found_and_bystanders_spared(
         bosun, tmp_path):
     """Not PID 1, descendants are found by walking down from bosun: a
