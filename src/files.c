@@ -183,8 +183,11 @@ files_read(const char *path, size_t max, char **out, size_t *n)
 	int fd, r;
 
 	files_reading_start(path, NULL);
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. openat,
+	 * not open: musl's open follows O_CLOEXEC with an fcntl (for kernels
+	 * older than 2.6.23), a system call per file for nothing */
+	fd = openat(
+	    AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	r = fd < 0 ? -1 : files_read_fd(fd, max, out, n);
 	files_reading_done();
 	return r;

@@ -25,6 +25,9 @@
  * Processes fork while /proc is read: a signal round repeats the scan
  * until it finds no process (pid and start time) it has not signalled.
  *
+ * Files are opened with openat(AT_FDCWD): musl's open adds an fcntl
+ * after O_CLOEXEC, one system call per /proc file read.
+ *
  * All this holds only when /proc numbers processes as bosun's namespace
  * does. A /proc of another namespace (bosun in a pid namespace that did
  * not mount its own) would make strangers of the same numbers look like
@@ -197,7 +200,7 @@ read_stat(pid_t pid, struct proc *p)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	r = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -255,7 +258,7 @@ read_children(const char *path, pid_t **kids, size_t *nk, size_t *cap)
 	char *nb;
 	int fd, e;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	for (;;) {
 		if (len == bcap) {
@@ -469,7 +472,7 @@ pending(pid_t pid, int sig)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
 	r = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -658,7 +661,7 @@ procs_signal_children(pid_t self, int sig, size_t *found)
 		if (parse_number(word, INT_MAX, &pid) < 0)
 			break;
 		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)

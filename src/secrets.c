@@ -526,7 +526,7 @@ secrets_dir(struct secrets_ctx *x, const char *dir)
 	int dfd, r;
 
 	files_reading_start(dir, NULL);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	files_reading_done();
 	if (dfd < 0)
 		return set_error(x, "cannot read secrets directory %s: %s", dir,
