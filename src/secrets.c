@@ -59,6 +59,38 @@ secrets_trim(const char *v, size_t n)
 	return n;
 }
 
+/*
+ * The an bytes at a, then the bn bytes at b, into buf of size len (> 0),
+ * cut short to fit and terminated: names and sources are made per secret,
+ * where printf would cost more than the rest.
+ */
+static void
+put2(char *buf, size_t len, const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an > len - 1)
+		an = len - 1;
+	memcpy(buf, a, an);
+	if (bn > len - 1 - an)
+		bn = len - 1 - an;
+	memcpy(buf + an, b, bn);
+	buf[an + bn] = '\0';
+}
+
+/* u in decimal at buf (room for 10 digits); returns how many. */
+static size_t
+decimal(char *buf, unsigned u)
+{
+	char tmp[10];
+	size_t n = 0, i;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
 static int set_error(struct secrets_ctx *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -115,7 +147,7 @@ secrets_parse_envfile(
     struct secrets_ctx *x, const char *data, size_t n, const char *label)
 {
 	const char *p = data, *end = data + n, *nl, *eq, *line;
-	char name[256], source[512];
+	char name[256], source[512], digits[10];
 	size_t len, nlen;
 	unsigned lineno = 0;
 	const char *v;
@@ -143,7 +175,9 @@ secrets_parse_envfile(
 			    x, "%s:%u: invalid variable name", label, lineno);
 		memcpy(name, line, nlen);
 		name[nlen] = '\0';
-		snprintf(source, sizeof(source), "%s:%u", label, lineno);
+		put2(source, sizeof(source), label, strlen(label), ":", 1);
+		put2(source + strlen(source), sizeof(source) - strlen(source),
+		    "", 0, digits, decimal(digits, lineno));
 		if (!eq) {
 			if ((v = inherited(x, name, nlen)) &&
 			    secrets_set(x, name, v, strlen(v), source) < 0)
@@ -596,8 +630,7 @@ secrets_file_env(struct secrets_ctx *x, char *const *patterns, size_t np)
 		    matches(patterns, np, s, len - 5)) {
 			f->name = s;
 			f->nlen = len - 5;
-			snprintf(
-			    name, sizeof(name), "FILE__%.*s", (int)f->nlen, s);
+			put2(name, sizeof(name), "FILE__", 6, s, f->nlen);
 			if (inherited(x, name, strlen(name)))
 				r = set_error(x, "both %.*s and %s are set",
 				    (int)len, s, name);
@@ -616,8 +649,7 @@ secrets_file_env(struct secrets_ctx *x, char *const *patterns, size_t np)
 			break;
 	}
 	for (i = 0; i < k && r == 0; i++) {
-		snprintf(name, sizeof(name), "%.*s", (int)todo[i].nlen,
-		    todo[i].name);
+		put2(name, sizeof(name), todo[i].name, todo[i].nlen, "", 0);
 		r = from_file(x, name, todo[i].path);
 	}
 	vars = calloc(k + 1, sizeof(*vars));
@@ -656,7 +688,7 @@ secrets_spec(struct secrets_ctx *x, const char *spec)
 	if (!(v = inherited(x, src, strlen(src))))
 		return set_error(
 		    x, "secret %s: variable %s is not set", name, src);
-	snprintf(source, sizeof(source), "env:%s", src);
+	put2(source, sizeof(source), "env:", 4, src, strlen(src));
 	if (secrets_set(x, name, v, strlen(v), source) < 0)
 		return -1;
 	/* O(1): the hole is closed once, before exec (envlist_envp) */

@@ -758,3 +758,11 @@ Test(secrets, directory_files_are_set_in_name_order)
 		cr_assert_eq(strncmp(env.v[3 + i], order[i], strlen(order[i])),
 		    0, "%zu: %s, not %s", i, env.v[3 + i], order[i]);
 }
+
+Test(secrets, envfile_sources_name_lines_past_nine)
+{
+	const char text[] = "\n\n\n\n\n\n\n\n\n\n\nA=ab\0cd\n";
+
+	cr_assert_eq(secrets_parse_envfile(&x, text, sizeof(text) - 1, "f"), -1);
+	cr_assert(strstr(err, "A from f:12 contains"), "%s", err);
+}
