@@ -11,7 +11,10 @@
  * name's FNV-1a hash, never more than half full, so that merging n
  * variables costs O(n), not O(n^2). v stays a NULL-terminated array usable
  * as envp at every moment; unsetting compacts it in order and rebuilds the
- * index once, however many names go.
+ * index once, however many names go. envlist_remove is the O(1) way out
+ * for names removed one at a time (env:VAR): the entry leaves the index at
+ * once and becomes a hole in v, and envlist_envp closes every hole in one
+ * pass before the array is used as envp.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -221,7 +224,14 @@ drop(struct envlist *e, size_t i)
 int
 envlist_set(struct envlist *e, const char *name, const char *value)
 {
-	size_t n = strlen(name), m = strlen(value);
+	return envlist_set_n(e, name, value, strlen(value));
+}
+
+/* Sets name to the m bytes at value (no NUL among them). */
+int
+envlist_set_n(struct envlist *e, const char *name, const char *value, size_t m)
+{
+	size_t n = strlen(name);
 	char *s;
 	long i;
 
@@ -229,7 +239,8 @@ envlist_set(struct envlist *e, const char *name, const char *value)
 		return -1;
 	memcpy(s, name, n);
 	s[n] = '=';
-	memcpy(s + n + 1, value, m + 1);
+	memcpy(s + n + 1, value, m);
+	s[n + 1 + m] = '\0';
 	if ((i = index_find(&e->idx, e->v, name, n)) >= 0) {
 		drop(e, i);
 	} else {
@@ -247,6 +258,89 @@ envlist_set(struct envlist *e, const char *name, const char *value)
 	e->v[i] = s;
 	e->owned[i] = 1;
 	return 0;
+}
+
+/* The slot holding entry i of v (whose name is the n bytes at name). */
+static size_t
+slot_of(const struct envlist_index *x, const char *name, size_t n, size_t i)
+{
+	size_t h;
+
+	for (h = hash(name, n) & x->mask; x->slot[h] != i + 1;
+	     h = (h + 1) & x->mask)
+		;
+	return h;
+}
+
+/*
+ * Empties slot h of x, moving back the entries of its probe run that
+ * could not be found across the gap (deletion in linear probing, without
+ * markers left behind).
+ */
+static void
+index_delete(struct envlist_index *x, char *const *v, size_t h)
+{
+	size_t j = h, home;
+	long len;
+
+	x->slot[h] = 0;
+	for (;;) {
+		j = (j + 1) & x->mask;
+		if (!x->slot[j])
+			return;
+		len = name_len(v[x->slot[j] - 1]);
+		home = hash(v[x->slot[j] - 1], (size_t)len) & x->mask;
+		/* movable unless home lies cyclically in (h, j] */
+		if (h <= j ? (h < home && home <= j) : (h < home || home <= j))
+			continue;
+		x->slot[h] = x->slot[j];
+		x->slot[j] = 0;
+		h = j;
+	}
+}
+
+/* What a removed entry points at until envlist_envp drops it. */
+static char hole[] = "";
+
+/*
+ * Removes NAME in O(1): gone from lookups at once, its string zeroed and
+ * freed if owned; its place in v is a hole until envlist_envp.
+ */
+void
+envlist_remove(struct envlist *e, const char *name)
+{
+	size_t n = strlen(name);
+	long i = index_find(&e->idx, e->v, name, n);
+
+	if (i < 0)
+		return;
+	index_delete(&e->idx, e->v, slot_of(&e->idx, name, n, (size_t)i));
+	drop(e, (size_t)i);
+	e->v[i] = hole;
+	e->owned[i] = 2;
+	e->holes++;
+}
+
+/* Closes the holes envlist_remove left (in order, one pass, one reindex)
+ * and returns the array, ready to be execve's envp. */
+char **
+envlist_envp(struct envlist *e)
+{
+	size_t i, j;
+
+	if (!e->holes)
+		return e->v;
+	for (i = j = 0; i < e->n; i++) {
+		if (e->owned[i] & 2)
+			continue;
+		e->v[j] = e->v[i];
+		e->owned[j++] = e->owned[i];
+	}
+	e->n = j;
+	e->v[j] = NULL;
+	e->holes = 0;
+	reindex(&e->idx, e->v, e->n);
+	return e->v;
 }
 
 /* Removes every entry named in names[0..k), in one pass over the array. */
@@ -276,6 +370,7 @@ envlist_unset_all(struct envlist *e, char *const *names, size_t k)
 	}
 	e->n = j;
 	e->v[j] = NULL;
+	e->holes = 0;
 	reindex(&e->idx, e->v, e->n);
 }
 

@@ -19,7 +19,9 @@ struct envlist_index {
 struct envlist {
 	char **v; /* usable as envp at any time */
 	size_t n, cap;
-	unsigned char *owned; /* 1: v[i] set by envlist_set; 0: inherited */
+	unsigned char *owned; /* 1: v[i] set by envlist_set; 0: inherited;
+	                       * 2: a hole left by envlist_remove */
+	size_t holes;
 	struct envlist_index idx;
 	char **orig; /* the inherited entries, first of each name */
 	size_t norig;
@@ -33,7 +35,11 @@ const char *envlist_get(const struct envlist *e, const char *name);
 const char *envlist_inherited(
     const struct envlist *e, const char *name, size_t n);
 int envlist_set(struct envlist *e, const char *name, const char *value);
+int envlist_set_n(
+    struct envlist *e, const char *name, const char *value, size_t m);
 void envlist_unset(struct envlist *e, const char *name);
+void envlist_remove(struct envlist *e, const char *name);
+char **envlist_envp(struct envlist *e);
 void envlist_unset_all(struct envlist *e, char *const *names, size_t k);
 void envlist_free(struct envlist *e);
 

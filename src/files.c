@@ -25,16 +25,37 @@
 const char *volatile files_reading;
 static char reading_buf[4200];
 
+/*
+ * dir/name into buf of size len (name NULL: dir alone), cut short if it
+ * does not fit, always terminated. Without printf: it is done per file.
+ */
+void
+files_join(char *buf, size_t len, const char *dir, const char *name)
+{
+	size_t d = strlen(dir), n = name ? strlen(name) : 0;
+
+	if (len == 0)
+		return;
+	if (d > len - 1)
+		d = len - 1;
+	memcpy(buf, dir, d);
+	if (name && d < len - 1) {
+		buf[d++] = '/';
+		if (n > len - 1 - d)
+			n = len - 1 - d;
+		memcpy(buf + d, name, n);
+		d += n;
+	}
+	buf[d] = '\0';
+}
+
 /* path, or path/name, is being read from now on. */
 void
 files_reading_start(const char *path, const char *name)
 {
 	files_reading = NULL;
 	atomic_signal_fence(memory_order_seq_cst);
-	if (name)
-		snprintf(reading_buf, sizeof(reading_buf), "%s/%s", path, name);
-	else
-		snprintf(reading_buf, sizeof(reading_buf), "%s", path);
+	files_join(reading_buf, sizeof(reading_buf), path, name);
 	atomic_signal_fence(memory_order_seq_cst);
 	files_reading = reading_buf;
 }
@@ -72,15 +93,24 @@ files_grow(char **buf, size_t len, size_t *cap, size_t want)
  * Reads the regular file open at fd, of at most max bytes, into a new
  * buffer, and closes fd. Returns 0, or -1 with errno (EFBIG when larger
  * than max, EINVAL when not a regular file, EISDIR for a directory).
+ *
+ * The one fstat is both the regular-file check and the buffer's size:
+ * st_size + 1 bytes, so that a file still the size fstat gave is read
+ * whole by one short read and needs no second read to see its end. A
+ * file that grew fills the buffer and is read on; one whose size says
+ * nothing (0, as in /proc) is read until read returns 0; one larger than
+ * max is refused unread. O_NONBLOCK, which the opener may have set for a
+ * FIFO's sake, does nothing to most regular files' reads: it is cleared
+ * only when a read says EAGAIN.
  */
 int
 files_read_fd(int fd, size_t max, char **out, size_t *n)
 {
 	struct stat st;
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap = 0, size = 0;
 	char *buf = NULL;
 	ssize_t r;
-	int e;
+	int e, blocking = 0;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
@@ -88,8 +118,13 @@ files_read_fd(int fd, size_t max, char **out, size_t *n)
 		errno = e;
 		return -1;
 	}
-	fcntl(fd, F_SETFL, 0);
-	if (files_grow(&buf, 0, &cap, 4096) < 0)
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
+	size = (size_t)st.st_size;
+	if (files_grow(&buf, 0, &cap, size ? size + 1 : 4096) < 0)
 		goto fail;
 	for (;;) {
 		if (len == cap) {
@@ -103,11 +138,21 @@ files_read_fd(int fd, size_t max, char **out, size_t *n)
 		r = read(fd, buf + len, cap - len);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == EAGAIN && !blocking) {
+			/* a regular file that honours O_NONBLOCK (tracefs,
+			 * some of /proc): wait for it as for any file */
+			blocking = 1;
+			if (fcntl(fd, F_SETFL, 0) == 0)
+				continue;
+		}
 		if (r < 0)
 			goto fail;
 		if (r == 0)
 			break;
 		len += r;
+		/* as large as fstat said, with room left: that was the end */
+		if (size && len == size && len < cap)
+			break;
 	}
 	if (len > max) {
 		errno = EFBIG;
@@ -138,8 +183,11 @@ files_read(const char *path, size_t max, char **out, size_t *n)
 	int fd, r;
 
 	files_reading_start(path, NULL);
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. openat,
+	 * not open: musl's open follows O_CLOEXEC with an fcntl (for kernels
+	 * older than 2.6.23), a system call per file for nothing */
+	fd = openat(
+	    AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	r = fd < 0 ? -1 : files_read_fd(fd, max, out, n);
 	files_reading_done();
 	return r;

@@ -11,6 +11,7 @@
  */
 extern const char *volatile files_reading;
 
+void files_join(char *buf, size_t len, const char *dir, const char *name);
 void files_reading_start(const char *path, const char *name);
 void files_reading_done(void);
 int files_read(const char *path, size_t max, char **out, size_t *n);

@@ -86,6 +86,8 @@ hook_envp(const struct envlist *env)
 	if (!v)
 		return NULL;
 	for (i = 0; i < env->n; i++) {
+		if (env->owned[i] & 2)
+			continue; /* a hole left by envlist_remove */
 		k = strcspn(env->v[i], "=");
 		if (!env->owned[i] || !loader_var(env->v[i], k)) {
 			v[n++] = env->v[i];

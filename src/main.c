@@ -312,7 +312,7 @@ start_command(struct run *r)
 	if (cgroup_open(&r->mem, "/sys/fs/cgroup") == 0)
 		r->sv.mem = &r->mem;
 	r->sp.argv = r->cfg.argv;
-	r->sp.envp = r->env.v;
+	r->sp.envp = envlist_envp(&r->env);
 	r->sv.child = spawn_command(&r->sp, &r->status_fd);
 	if (r->sv.child < 0) {
 		log_error("cannot start %s: %s", cmd, strerror(errno));

@@ -15,8 +15,18 @@
  * As a child subreaper bosun keeps every descendant a descendant: an
  * orphan is re-parented to bosun or to a subreaper below it.
  *
+ * Descendants are found by walking down from bosun through the children
+ * files of every thread (/proc/PID/task/TID/children), so the cost is that
+ * of the descendants, whatever else runs; each child found must name its
+ * parent as ppid and have started no earlier. Without those files (a
+ * kernel without CONFIG_PROC_CHILDREN) every process in /proc is read and
+ * the tree built from the ppids.
+ *
  * Processes fork while /proc is read: a signal round repeats the scan
  * until it finds no process (pid and start time) it has not signalled.
+ *
+ * Files are opened with openat(AT_FDCWD): musl's open adds an fcntl
+ * after O_CLOEXEC, one system call per /proc file read.
  *
  * All this holds only when /proc numbers processes as bosun's namespace
  * does. A /proc of another namespace (bosun in a pid namespace that did
@@ -66,6 +76,8 @@ procs_parse_stat(const char *line, struct proc *p)
 			return -1;
 		if (field == 4)
 			p->ppid = (pid_t)v;
+		else if (field == 20)
+			p->threads = (long)v;
 		else if (field == 22)
 			p->start = v;
 		if (field < 22 && *end != ' ')
@@ -74,6 +86,42 @@ procs_parse_stat(const char *line, struct proc *p)
 	}
 	p->mark = -1;
 	return 0;
+}
+
+/*
+ * A children file: "PID PID ... PID " (each pid followed by a space; the
+ * last space is tolerated missing). Puts at most max pids in v. Returns
+ * 0, or -1 with errno (EINVAL: not such a list; ENOBUFS: more than max).
+ */
+int
+procs_parse_children(
+    const char *s, size_t len, pid_t *v, size_t max, size_t *count)
+{
+	const char *end = s + len;
+	unsigned long long pid;
+	size_t n = 0;
+	int digits;
+
+	while (s < end) {
+		for (pid = 0, digits = 0; s < end && *s >= '0' && *s <= '9';
+		     s++, digits++) {
+			pid = pid * 10 + (unsigned)(*s - '0');
+			if (pid > INT_MAX)
+				goto bad;
+		}
+		if (!digits || pid == 0 || (s < end && *s++ != ' '))
+			goto bad;
+		if (n == max) {
+			errno = ENOBUFS;
+			return -1;
+		}
+		v[n++] = (pid_t)pid;
+	}
+	*count = n;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
 }
 
 static int
@@ -152,7 +200,7 @@ read_stat(pid_t pid, struct proc *p)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	r = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -192,6 +240,167 @@ snapshot(struct proc **out, size_t *count)
 	closedir(dir);
 	*out = v;
 	*count = n;
+	return 0;
+}
+
+/*
+ * Appends to *kids the pids in one children file. Returns 0, or -1 with
+ * errno (ENOENT: no such file, as without CONFIG_PROC_CHILDREN).
+ */
+static int
+read_children(const char *path, pid_t **kids, size_t *nk, size_t *cap)
+{
+	static char *buf;
+	static size_t bcap;
+	size_t len = 0, n;
+	ssize_t r;
+	pid_t *nv;
+	char *nb;
+	int fd, e;
+
+	if ((fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	for (;;) {
+		if (len == bcap) {
+			if (!(nb = realloc(buf, bcap ? bcap * 2 : 4096)))
+				goto fail;
+			buf = nb;
+			bcap = bcap ? bcap * 2 : 4096;
+		}
+		r = read(fd, buf + len, bcap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	/* a pid takes two bytes at least: "N " */
+	if (*nk + len / 2 + 1 > *cap) {
+		n = *nk + len / 2 + 1;
+		if (!(nv = realloc(*kids, n * sizeof(*nv))))
+			return -1;
+		*kids = nv;
+		*cap = n;
+	}
+	if (procs_parse_children(buf, len, *kids + *nk, *cap - *nk, &n) < 0)
+		return -1;
+	*nk += n;
+	return 0;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* The children of every thread of p (just its own with one thread). */
+static int
+children_of(const struct proc *p, pid_t **kids, size_t *nk, size_t *cap)
+{
+	char path[80];
+	struct dirent *d;
+	DIR *dir;
+	int r = 0;
+
+	*nk = 0;
+	if (p->threads == 1) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children",
+		    (int)p->pid, (int)p->pid);
+		return read_children(path, kids, nk, cap);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
+	if (!(dir = opendir(path)))
+		return -1;
+	while (r == 0 && (d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children",
+		    (int)p->pid, d->d_name);
+		/* a thread that ended meanwhile has no children left */
+		if (read_children(path, kids, nk, cap) < 0 && errno != ENOENT)
+			r = -1;
+	}
+	closedir(dir);
+	return r;
+}
+
+/*
+ * bosun (v[0], mark 0) and its descendants (mark 1), found by walking
+ * down the children files. A child must name its parent as ppid and have
+ * started no earlier (else its pid was reused meanwhile); one that is
+ * gone by the time it is read is left out. Returns -1 with errno when
+ * bosun's own children file cannot be read.
+ */
+static int
+walk(pid_t self, struct proc **out, size_t *count)
+{
+	struct proc *v, *nv, parent, c;
+	size_t n = 0, cap = 64, i, k, nk = 0, kcap = 0;
+	pid_t *kids = NULL;
+	int e;
+
+	if (!(v = malloc(cap * sizeof(*v))))
+		return -1;
+	if (read_stat(self, &v[0]) < 0) {
+		errno = ENOENT;
+		goto fail;
+	}
+	v[n++].mark = 0;
+	for (i = 0; i < n; i++) {
+		parent = v[i];
+		if (children_of(&parent, &kids, &nk, &kcap) < 0) {
+			if (i == 0)
+				goto fail;
+			continue; /* gone, or its threads changed: next pass */
+		}
+		for (k = 0; k < nk; k++) {
+			if (read_stat(kids[k], &c) < 0 ||
+			    c.ppid != parent.pid || c.start < parent.start)
+				continue;
+			if (n == cap) {
+				if (!(nv = realloc(v, 2 * cap * sizeof(*v))))
+					goto fail;
+				v = nv;
+				cap *= 2;
+			}
+			c.mark = 1;
+			v[n++] = c;
+		}
+	}
+	free(kids);
+	*out = v;
+	*count = n;
+	return 0;
+fail:
+	e = errno;
+	free(kids);
+	free(v);
+	errno = e;
+	return -1;
+}
+
+/*
+ * The processes of this pass with bosun's descendants marked: by the
+ * walk, or from every process in /proc when there are no children files.
+ */
+static int
+descendants_now(pid_t self, struct proc **v, size_t *n)
+{
+	if (walk(self, v, n) == 0)
+		return 0;
+	if (snapshot(v, n) < 0)
+		return -1;
+	/* an empty directory where /proc should be lists nothing, not even
+	 * bosun itself: that is no answer, not "no descendants" */
+	if (!find_pid(*v, *n, self)) {
+		free(*v);
+		errno = ENOENT;
+		return -1;
+	}
+	procs_descendants(*v, *n, self);
 	return 0;
 }
 
@@ -263,7 +472,7 @@ pending(pid_t pid, int sig)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
 	r = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -326,17 +535,9 @@ procs_signal_descendants(int sig, size_t *found)
 
 	*found = 0;
 	for (pass = 0; pass < MAX_PASSES && !full; pass++) {
-		if (snapshot(&v, &n) < 0)
+		if (descendants_now(self, &v, &n) < 0)
 			break;
-		/* an empty directory where /proc should be lists nothing, not
-		 * even bosun itself: that is no answer, not "no descendants" */
-		if (!find_pid(v, n, self)) {
-			free(v);
-			errno = ENOENT;
-			break;
-		}
 		listed = 1;
-		procs_descendants(v, n, self);
 		fresh = procs_unseen(v, n, self, seen, nseen);
 		if (fresh == 0) {
 			free(v);
@@ -460,7 +661,7 @@ procs_signal_children(pid_t self, int sig, size_t *found)
 		if (parse_number(word, INT_MAX, &pid) < 0)
 			break;
 		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) == 0)

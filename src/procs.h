@@ -9,10 +9,13 @@
 struct proc {
 	pid_t pid, ppid;
 	unsigned long long start; /* clock ticks since boot */
-	signed char mark;         /* descendant: 1 yes, 0 no, -1 unknown */
+	long threads;
+	signed char mark; /* descendant: 1 yes, 0 no, -1 unknown */
 };
 
 int procs_parse_stat(const char *line, struct proc *p);
+int procs_parse_children(
+    const char *s, size_t len, pid_t *v, size_t max, size_t *count);
 size_t procs_descendants(struct proc *v, size_t n, pid_t root);
 size_t procs_unseen(struct proc *v, size_t n, pid_t root,
     const struct proc *seen, size_t nseen);

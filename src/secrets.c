@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,38 @@ secrets_trim(const char *v, size_t n)
 	return n;
 }
 
+/*
+ * The an bytes at a, then the bn bytes at b, into buf of size len (> 0),
+ * cut short to fit and terminated: names and sources are made per secret,
+ * where printf would cost more than the rest.
+ */
+static void
+put2(char *buf, size_t len, const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an > len - 1)
+		an = len - 1;
+	memcpy(buf, a, an);
+	if (bn > len - 1 - an)
+		bn = len - 1 - an;
+	memcpy(buf + an, b, bn);
+	buf[an + bn] = '\0';
+}
+
+/* u in decimal at buf (room for 10 digits); returns how many. */
+static size_t
+decimal(char *buf, unsigned u)
+{
+	char tmp[10];
+	size_t n = 0, i;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
 static int set_error(struct secrets_ctx *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -77,7 +110,6 @@ int
 secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
     const char *source)
 {
-	char *copy;
 	int r;
 
 	if (memchr(v, '\0', n))
@@ -91,13 +123,7 @@ secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
 		    "(%zu bytes for NAME=VALUE; at most %d): mount the secret "
 		    "as a file instead",
 		    name, source, strlen(name) + 1 + n, SECRETS_MAX_STRING - 1);
-	if (!(copy = malloc(n + 1)))
-		return set_error(x, "out of memory");
-	memcpy(copy, v, n);
-	copy[n] = '\0';
-	r = envlist_set(x->env, name, copy);
-	explicit_bzero(copy, n);
-	free(copy);
+	r = envlist_set_n(x->env, name, v, n);
 	if (r < 0)
 		return set_error(x, "out of memory");
 	log_info("%s from %s", name, source);
@@ -121,7 +147,7 @@ secrets_parse_envfile(
     struct secrets_ctx *x, const char *data, size_t n, const char *label)
 {
 	const char *p = data, *end = data + n, *nl, *eq, *line;
-	char name[256], source[512];
+	char name[256], source[512], digits[10];
 	size_t len, nlen;
 	unsigned lineno = 0;
 	const char *v;
@@ -149,7 +175,9 @@ secrets_parse_envfile(
 			    x, "%s:%u: invalid variable name", label, lineno);
 		memcpy(name, line, nlen);
 		name[nlen] = '\0';
-		snprintf(source, sizeof(source), "%s:%u", label, lineno);
+		put2(source, sizeof(source), label, strlen(label), ":", 1);
+		put2(source + strlen(source), sizeof(source) - strlen(source),
+		    "", 0, digits, decimal(digits, lineno));
 		if (!eq) {
 			if ((v = inherited(x, name, nlen)) &&
 			    secrets_set(x, name, v, strlen(v), source) < 0)
@@ -215,45 +243,14 @@ skip_name(const char *dir, const char *name)
 	    dir, name, name);
 }
 
-/*
- * A plain secrets directory (Docker's /run/secrets): every regular file,
- * symlinks followed, is a variable named after it. Names that are not
- * variable names are skipped with a warning before anything is looked up,
- * so an editor's dangling ".#KEY" link is no error.
- */
-static int
-plain_dir(struct secrets_ctx *x, const char *dir)
-{
-	char **names, path[4096];
-	size_t n, i;
-	struct stat st;
-	int r = 0;
-
-	if (files_list_dir(dir, 0, &names, &n) < 0)
-		return set_error(x, "cannot read secrets directory %s: %s", dir,
-		    strerror(errno));
-	for (i = 0; i < n && r == 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (!secrets_valid_name(names[i], strlen(names[i])))
-			skip_name(dir, names[i]);
-		else if (stat(path, &st) < 0)
-			r = set_error(x, "cannot read secret %s from %s: %s",
-			    names[i], path, strerror(errno));
-		else if (!S_ISREG(st.st_mode))
-			log_debug("skipping %s: not a regular file", path);
-		else
-			r = from_file(x, names[i], path);
-	}
-	files_free_list(names, n);
-	return r;
-}
-
 /* A key read from one version of a Kubernetes volume, not yet set. */
 struct key {
 	char *name;
 	char *buf; /* NULL: skipped (invalid name, not a regular file) */
 	size_t n;
 	int valid;
+	unsigned char type; /* d_type from the listing */
+	uint64_t head[2]; /* the name's first 16 bytes, big-endian, 0-padded */
 };
 
 static void
@@ -271,21 +268,42 @@ free_keys(struct key *k, size_t n)
 	free(k);
 }
 
+/*
+ * The first 16 bytes of a name as two numbers that compare as strcmp
+ * compares the bytes (a NUL sorts first, and pads): the sort of ten
+ * thousand names like SECRET_1234 then rarely looks at the strings.
+ */
+static void
+set_head(struct key *k)
+{
+	const unsigned char *s = (const unsigned char *)k->name;
+	int i;
+
+	k->head[0] = k->head[1] = 0;
+	for (i = 0; i < 16 && s[i]; i++)
+		k->head[i / 8] |= (uint64_t)s[i] << (56 - 8 * (i % 8));
+}
+
 static int
 by_key(const void *a, const void *b)
 {
-	return strcmp(
-	    ((const struct key *)a)->name, ((const struct key *)b)->name);
+	const struct key *x = a, *y = b;
+
+	if (x->head[0] != y->head[0])
+		return x->head[0] < y->head[0] ? -1 : 1;
+	if (x->head[1] != y->head[1])
+		return x->head[1] < y->head[1] ? -1 : 1;
+	return strcmp(x->name, y->name);
 }
 
-/* The names in the version directory open at vfd, sorted; no value read
- * yet. Returns 0, or -1 with errno. */
+/* The names in the directory open at vfd, with their types, sorted;
+ * no value read yet. Returns 0, or -1 with errno. */
 static int
 list_keys(int vfd, struct key **out, size_t *count)
 {
 	struct key *k = NULL, *nk;
 	struct dirent *d;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	DIR *dp;
 	int fd, e;
 
@@ -299,12 +317,18 @@ list_keys(int vfd, struct key **out, size_t *count)
 		if (d->d_name[0] == '.' &&
 		    (d->d_name[1] == '.' || d->d_name[1] == '\0'))
 			continue;
-		if (!(nk = realloc(k, (n + 1) * sizeof(*k))))
-			goto fail;
-		k = nk;
-		k[n] = (struct key){ .name = strdup(d->d_name) };
+		if (n == cap) {
+			/* doubling: growing by one would copy O(n^2) */
+			cap = cap ? 2 * cap : 64;
+			if (!(nk = realloc(k, cap * sizeof(*k))))
+				goto fail;
+			k = nk;
+		}
+		k[n] = (struct key){ .name = strdup(d->d_name),
+			.type = d->d_type };
 		if (!k[n++].name)
 			goto fail;
+		set_head(&k[n - 1]);
 	}
 	closedir(dp);
 	if (n)
@@ -318,6 +342,73 @@ fail:
 	free_keys(k, n);
 	errno = e;
 	return -1;
+}
+
+/*
+ * A plain secrets directory (Docker's /run/secrets), open at dfd: every
+ * regular file, symlinks followed, is a variable named after it. Names
+ * that are not variable names are skipped with a warning before anything
+ * is looked up, so an editor's dangling ".#KEY" link is no error. The
+ * listing's types spare a stat per file: a regular file is opened at
+ * once (relative to dfd; files_read_fd checks its type again), a link or
+ * an unknown type is looked up first, anything else is skipped unopened.
+ */
+static int
+plain_dir(struct secrets_ctx *x, const char *dir, int dfd)
+{
+	char path[4096];
+	struct key *k;
+	struct stat st;
+	size_t n, i;
+	int r = 0, fd;
+
+	files_reading_start(dir, NULL);
+	if (list_keys(dfd, &k, &n) < 0) {
+		files_reading_done();
+		return set_error(x, "cannot read secrets directory %s: %s", dir,
+		    strerror(errno));
+	}
+	files_reading_done();
+	for (i = 0; i < n && r == 0; i++) {
+		files_join(path, sizeof(path), dir, k[i].name);
+		if (!secrets_valid_name(k[i].name, strlen(k[i].name))) {
+			skip_name(dir, k[i].name);
+			continue;
+		}
+		if (k[i].type == DT_LNK || k[i].type == DT_UNKNOWN) {
+			if (fstatat(dfd, k[i].name, &st, 0) < 0) {
+				r = set_error(x,
+				    "cannot read secret %s from %s: %s",
+				    k[i].name, path, strerror(errno));
+				continue;
+			}
+			k[i].type = S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (k[i].type != DT_REG) {
+			log_debug("skipping %s: not a regular file", path);
+			continue;
+		}
+		files_reading_start(dir, k[i].name);
+		/* O_NONBLOCK: a FIFO put in its place must not wait */
+		fd = openat(dfd, k[i].name,
+		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0 ||
+		    files_read_fd(fd, SECRETS_MAX_STRING, &k[i].buf, &k[i].n) <
+		        0)
+			r = set_error(x, "cannot read secret %s from %s: %s",
+			    k[i].name, path, read_error(errno));
+		else
+			r = secrets_set(x, k[i].name, k[i].buf,
+			    secrets_trim(k[i].buf, k[i].n), path);
+		files_reading_done();
+		if (k[i].buf) {
+			explicit_bzero(k[i].buf, k[i].n);
+			free(k[i].buf);
+			k[i].buf = NULL;
+		}
+	}
+	free_keys(k, n);
+	return r;
 }
 
 /*
@@ -444,7 +535,7 @@ kube_dir(struct secrets_ctx *x, const char *dir, int dfd)
 		    "while being read",
 		    dir, KUBE_TRIES);
 	for (i = 0, r = 0; i < n && r == 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, k[i].name);
+		files_join(path, sizeof(path), dir, k[i].name);
 		if (!k[i].valid)
 			skip_name(dir, k[i].name);
 		else if (!k[i].buf)
@@ -469,7 +560,7 @@ secrets_dir(struct secrets_ctx *x, const char *dir)
 	int dfd, r;
 
 	files_reading_start(dir, NULL);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	files_reading_done();
 	if (dfd < 0)
 		return set_error(x, "cannot read secrets directory %s: %s", dir,
@@ -478,7 +569,7 @@ secrets_dir(struct secrets_ctx *x, const char *dir)
 	    S_ISLNK(st.st_mode))
 		r = kube_dir(x, dir, dfd);
 	else
-		r = plain_dir(x, dir);
+		r = plain_dir(x, dir, dfd);
 	close(dfd);
 	return r;
 }
@@ -539,8 +630,7 @@ secrets_file_env(struct secrets_ctx *x, char *const *patterns, size_t np)
 		    matches(patterns, np, s, len - 5)) {
 			f->name = s;
 			f->nlen = len - 5;
-			snprintf(
-			    name, sizeof(name), "FILE__%.*s", (int)f->nlen, s);
+			put2(name, sizeof(name), "FILE__", 6, s, f->nlen);
 			if (inherited(x, name, strlen(name)))
 				r = set_error(x, "both %.*s and %s are set",
 				    (int)len, s, name);
@@ -559,8 +649,7 @@ secrets_file_env(struct secrets_ctx *x, char *const *patterns, size_t np)
 			break;
 	}
 	for (i = 0; i < k && r == 0; i++) {
-		snprintf(name, sizeof(name), "%.*s", (int)todo[i].nlen,
-		    todo[i].name);
+		put2(name, sizeof(name), todo[i].name, todo[i].nlen, "", 0);
 		r = from_file(x, name, todo[i].path);
 	}
 	vars = calloc(k + 1, sizeof(*vars));
@@ -599,10 +688,11 @@ secrets_spec(struct secrets_ctx *x, const char *spec)
 	if (!(v = inherited(x, src, strlen(src))))
 		return set_error(
 		    x, "secret %s: variable %s is not set", name, src);
-	snprintf(source, sizeof(source), "env:%s", src);
+	put2(source, sizeof(source), "env:", 4, src, strlen(src));
 	if (secrets_set(x, name, v, strlen(v), source) < 0)
 		return -1;
+	/* O(1): the hole is closed once, before exec (envlist_envp) */
 	if (strcmp(name, src) != 0)
-		envlist_unset(x->env, src);
+		envlist_remove(x->env, src);
 	return 0;
 }

@@ -176,15 +176,23 @@ sig_set_mask(ksigset mask)
 int
 sig_send(pid_t pid, int sig, const siginfo_t *got)
 {
+	/* asked once: the process that forwards never changes its pid or
+	 * uid (the drop happens in the child), and no child forwards */
+	static pid_t self;
+	static uid_t uid;
 	siginfo_t si;
 
 	if (pid <= 0 || !got || got->si_code != SI_QUEUE || sig == 0)
 		return kill(pid, sig);
+	if (!self) {
+		self = getpid();
+		uid = getuid();
+	}
 	memset(&si, 0, sizeof(si));
 	si.si_signo = sig;
 	si.si_code = SI_QUEUE;
-	si.si_pid = getpid();
-	si.si_uid = getuid();
+	si.si_pid = self;
+	si.si_uid = uid;
 	si.si_value = got->si_value;
 	return (int)syscall(SYS_rt_sigqueueinfo, pid, sig, &si);
 }

@@ -86,13 +86,24 @@ sources_load(
 	return r;
 }
 
-/*
- * Once the command has started: zero, in bosun's own environment, the
- * values that env:VAR references took, so that they are gone from
- * /proc/PID/environ too (it shows that memory, not getenv's view).
- */
-void
-sources_scrub(const struct sources *s, char **environ)
+/* A name, as the n bytes at s: what an env:VAR reference names. */
+struct name {
+	const char *s;
+	size_t n;
+};
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct name *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* The same, one reference at a time: O(names x entries), no memory. */
+static void
+scrub_each(const struct sources *s, char **environ)
 {
 	const char *src;
 	size_t i, n;
@@ -108,4 +119,40 @@ sources_scrub(const struct sources *s, char **environ)
 			if (strncmp(*e, src, n) == 0 && (*e)[n] == '=')
 				explicit_bzero(*e + n + 1, strlen(*e + n + 1));
 	}
+}
+
+/*
+ * Once the command has started: zero, in bosun's own environment, the
+ * values that env:VAR references took, so that they are gone from
+ * /proc/PID/environ too (it shows that memory, not getenv's view). Every
+ * entry of a name, duplicates too. The names are sorted once and each
+ * entry looked up: O((names + entries) log names), not their product.
+ */
+void
+sources_scrub(const struct sources *s, char **environ)
+{
+	struct name *v, key;
+	const char *src;
+	size_t i, n = 0;
+	char **e, *eq;
+
+	if (!(v = malloc((s->secrets.n + 1) * sizeof(*v)))) {
+		scrub_each(s, environ); /* without memory: the slow way */
+		return;
+	}
+	for (i = 0; i < s->secrets.n; i++) {
+		src = strchr(s->secrets.v[i], '=') + 1;
+		if (strncmp(src, "env:", 4) == 0)
+			v[n++] = (struct name){ src + 4, strlen(src + 4) };
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), by_name);
+	for (e = environ; n && *e; e++) {
+		if (!(eq = strchr(*e, '=')))
+			continue;
+		key = (struct name){ *e, (size_t)(eq - *e) };
+		if (bsearch(&key, v, n, sizeof(*v), by_name))
+			explicit_bzero(eq + 1, strlen(eq + 1));
+	}
+	free(v);
 }

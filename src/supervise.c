@@ -32,6 +32,15 @@
 
 #define NEVER INT64_MAX
 
+/*
+ * SIGKILL cannot be survived, and kill(-1) is atomic with fork (the kernel
+ * fails a fork whose parent has a fatal signal pending): one SIGKILL
+ * reaches every process there is. The kill phase sends it once, then only
+ * reaps; only if this long passes with children left (a process that
+ * entered the namespace since, say) does it send another.
+ */
+#define REKILL_MS 1000
+
 enum phase { RUNNING, DRAINING, KILLING };
 
 struct state {
@@ -47,12 +56,13 @@ struct state {
 	int stop_sig;    /* a stop signal as forwarded (or held), 0 if none */
 	int own_proc;    /* /proc is our pid namespace's (not PID 1 only) */
 	pid_t proc_self; /* our pid in a foreign /proc, 0 if not there */
-	int64_t stop_at, kill_at, grace_at;
 	int64_t stopped_at;   /* when the first stop signal came */
 	int killing_by;       /* WHY_GRACE or WHY_KILL_AFTER */
 	int sigkill_seen;     /* SIGCHLD told of a death by SIGKILL */
 	pid_t victim;         /* a death by SIGKILL seen before its reaping */
 	char victim_comm[24]; /* its name, "" if unknown */
+	int kill_failed;      /* the last SIGKILL round found nothing to kill */
+	int64_t stop_at, kill_at, grace_at, rekill_at;
 };
 
 /* 128+N for a death by signal N; remapped codes become 0. */
@@ -112,6 +122,8 @@ signal_all(const struct state *st, int sig)
 		if (kill(-1, sig) < 0 && errno != ESRCH)
 			log_warn("cannot send %s to all processes: %s",
 			    signame(sig), strerror(errno));
+		else
+			log_debug("sent %s to every process", signame(sig));
 		return 0;
 	}
 	if (st->own_proc) {
@@ -152,12 +164,24 @@ forward(struct state *st, int sig, const siginfo_t *got)
 		    "cannot forward %s: %s", signame(sig), strerror(errno));
 }
 
+/* SIGKILL to everything, once; again only after REKILL_MS (kill_again). */
 static void
 start_killing(struct state *st, const char *why)
 {
 	log_info("%s: sending SIGKILL to what is left", why);
 	st->phase = KILLING;
-	signal_all(st, SIGKILL);
+	st->kill_failed = signal_all(st, SIGKILL) < 0;
+	st->rekill_at = clock_now_ms() + REKILL_MS;
+}
+
+/* REKILL_MS passed in the kill phase and children are left. */
+static void
+kill_again(struct state *st)
+{
+	log_debug(
+	    "processes left %d ms after SIGKILL: SIGKILL again", REKILL_MS);
+	st->kill_failed = signal_all(st, SIGKILL) < 0;
+	st->rekill_at = clock_now_ms() + REKILL_MS;
 }
 
 static void
@@ -443,7 +467,7 @@ check_deadlines(struct state *st)
 	int64_t now;
 
 	if (st->stop_at == NEVER && st->kill_at == NEVER &&
-	    st->grace_at == NEVER)
+	    st->grace_at == NEVER && st->rekill_at == NEVER)
 		return;
 	now = clock_now_ms();
 	if (st->stop_at <= now) {
@@ -464,6 +488,11 @@ check_deadlines(struct state *st)
 		if (st->phase == DRAINING)
 			start_killing(st, "grace expired");
 	}
+	if (st->rekill_at <= now) {
+		st->rekill_at = NEVER;
+		if (st->phase == KILLING && st->children)
+			kill_again(st);
+	}
 }
 
 static int64_t
@@ -475,6 +504,8 @@ next_deadline(const struct state *st)
 		d = st->kill_at;
 	if (st->grace_at < d)
 		d = st->grace_at;
+	if (st->rekill_at < d)
+		d = st->rekill_at;
 	return d;
 }
 
@@ -491,20 +522,23 @@ supervise(const struct supervisor *s)
 		.stop_at = NEVER,
 		.kill_at = NEVER,
 		.grace_at = NEVER,
+		.rekill_at = NEVER,
 	};
 	struct timespec ts;
 	siginfo_t info;
 	int64_t d, left;
-	int sig;
+	int sig, reap_due = 1;
 
 	check_proc(&st);
 	/* From here on bosun never exits early: log, survive, go on. */
 	for (;;) {
-		reap(&st);
+		/* the first pass reaps whatever ended before the loop began */
+		if (reap_due)
+			reap(&st);
 		if (st.phase == DRAINING && !st.drained)
 			stop_leftovers(&st);
-		if (st.phase == KILLING && st.children &&
-		    signal_all(&st, SIGKILL) < 0 && !st.child) {
+		if (st.phase == KILLING && st.children && st.kill_failed &&
+		    !st.child) {
 			/* nothing could be found to kill: waiting for it
 			 * would never end, so leave it to the init above */
 			log_error("leaving processes that cannot be found; "
@@ -529,6 +563,14 @@ supervise(const struct supervisor *s)
 		if (sig == SIGCHLD)
 			st.sigkill_seen = info.si_code == CLD_KILLED &&
 			    info.si_status == SIGKILL;
+		/*
+		 * Only a SIGCHLD says a child changed state. It is one pending
+		 * bit: taking it stands for every change before it, all of
+		 * which reap() collects, and a change after that sets it
+		 * again for the next wait. A timeout or an error reaps too.
+		 * Other signals (a forwarding storm) cost no wait4.
+		 */
+		reap_due = sig <= 0 || sig == SIGCHLD;
 		if (sig < 0)
 			log_warn("waiting for signals: %s", strerror(errno));
 		else if (sig > 0)

@@ -345,3 +345,78 @@ def status_nspid(pid):
             if line.startswith("NSpid:"):
                 return line.split()[1:]
     return []
+
+
+def test_kill_phase_sends_sigkill_once(bosun, mode, tmp_path):
+    """SIGKILL cannot be survived and reaches every process there is: the
+    kill phase sends it once and then only reaps, however many leftovers
+    die (each death wakes bosun with a SIGCHLD). 100, so that even a
+    loaded machine reaps them well within the second after which a
+    SIGKILL would be sent again."""
+    n = 100
+    b = bosun("-vv", "--grace", "200ms", "sh", "-c",
+              f"trap '' TERM; for i in $(seq {n}); do sleep 1000 & done; "
+              f"touch {tmp_path}/ready; exit 5", pid1=mode)
+    assert b.wait() == 5
+    err = stderr_of(b)
+    sent = [l for l in err.splitlines() if re.search(r"sent SIGKILL", l)]
+    assert len(sent) == 1, err[-2000:]
+    assert "grace expired: sending SIGKILL to what is left" in err
+    if not mode:
+        assert re.search(rf"sent SIGKILL to {n} processes", sent[0]), sent
+    assert "SIGKILL again" not in err
+
+
+THREAD_FORKS = """
+import os, signal, sys, threading, time
+d = sys.argv[1]
+def on_term(s, f):
+    with open(os.path.join(d, "log"), "a") as f:
+        f.write(f"TERM {os.getpid()}\\n")
+    os._exit(0)
+signal.signal(signal.SIGTERM, on_term)
+def forker():
+    if os.fork() == 0:
+        open(os.path.join(d, f"ready-{os.getpid()}"), "w").close()
+        while True:
+            time.sleep(1)
+    while True:
+        time.sleep(1)
+threading.Thread(target=forker, daemon=True).start()
+open(os.path.join(d, f"ready-{os.getpid()}"), "w").close()
+while True:
+    time.sleep(1)
+"""
+
+
+@needs_pidfd
+def test_outside_pid1_children_of_any_thread_are_found_and_bystanders_spared(
+        bosun, tmp_path):
+    """Not PID 1, descendants are found by walking down from bosun: a
+    leftover's child forked by one of its other threads is listed under
+    that thread only, and still gets SIGTERM; bystanders get nothing."""
+    bystanders = [subprocess.Popen([SIGECHO], stdout=subprocess.PIPE,
+                                   text=True) for _ in range(5)]
+    try:
+        for p in bystanders:
+            assert p.stdout.readline().startswith("ready")
+        b = bosun("--grace", "5s", "sh", "-c",
+                  f"{PY} -c '{THREAD_FORKS}' {tmp_path} & "
+                  f"until [ $(ls {tmp_path} | grep -c ready) -ge 2 ]; "
+                  "do sleep 0.02; done; exit 5", pid1=False)
+        t0 = time.monotonic()
+        assert b.wait() == 5
+        took = time.monotonic() - t0
+        assert len(logged(tmp_path)) == 2, logged(tmp_path)
+        assert took < 4, "both went at SIGTERM, long before the grace ended"
+        assert stderr_of(b) == ""
+        for p in bystanders:
+            assert p.poll() is None and alive(p.pid)
+            os.kill(p.pid, signal.SIGUSR1)
+            assert p.stdout.readline() == \
+                f"10 0 from {os.getpid()} code 0\n", \
+                "the first signal the bystander saw is the test's own"
+    finally:
+        for p in bystanders:
+            p.kill()
+            p.wait()

@@ -236,3 +236,45 @@ def test_pdeathsig_is_forwarded_when_bosun_loses_its_parent(tmp_path, mode):
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_forwarded_sigqueue_names_bosun_as_its_sender_every_time(bosun, mode):
+    """A queued signal goes on with bosun's own pid as si_pid (asked of the
+    kernel once, not per signal): the same for the first and the last."""
+    b = bosun(SIGECHO, pid1=mode)
+    b.wait_output("ready")
+    for n in range(1, 4):
+        sigqueue(b.pid, 40, n)
+        wait_until(lambda: len(echoed(b)) >= n, what=f"signal {n}")
+    senders = {int(l.split()[3]) for l in b.stdout().splitlines()
+               if l and l[0].isdigit()}
+    assert senders == {1 if mode else b.pid}
+    assert b.stderr() == ""
+
+
+def test_command_exit_during_a_signal_storm_is_noticed(bosun, mode):
+    """Reaping waits for a SIGCHLD among the signals taken: under a storm
+    of other signals the command's exit is still seen at once."""
+    b = bosun("sh", "-c", "trap '' USR1 USR2; echo ready; sleep 0.3; exit 7",
+              pid1=mode)
+    b.wait_output("ready")
+    storm = subprocess.Popen([PY, "-c", f"""
+import os, signal, time
+end = time.monotonic() + 20
+while time.monotonic() < end:
+    try:
+        os.kill({b.pid}, (signal.SIGUSR1, signal.SIGUSR2)[int(time.monotonic()*1000) % 2])
+    except ProcessLookupError:
+        raise SystemExit(0)
+raise SystemExit(1)
+"""])
+    try:
+        t0 = time.monotonic()
+        assert b.wait(timeout=15) == 7
+        took = time.monotonic() - t0
+        assert 0.1 < took < 5, took
+        assert storm.wait(10) == 0, "the storm ran until bosun was gone"
+    finally:
+        storm.kill()
+        storm.wait()
+    assert b.stderr() == ""

@@ -155,3 +155,64 @@ Test(envlist, a_hundred_thousand_variables_in_linear_time, .timeout = 10)
 	cr_assert_lt(t1.tv_sec - t0.tv_sec, 3, "took %lds",
 	    (long)(t1.tv_sec - t0.tv_sec));
 }
+
+Test(envlist, remove_leaves_a_hole_that_envp_closes_in_order)
+{
+	struct envlist e;
+	char **envp;
+
+	envlist_init(&e, base);
+	envlist_set(&e, "A", "1");
+	envlist_set(&e, "B", "2");
+	envlist_remove(&e, "HOME");
+	envlist_remove(&e, "A");
+	envlist_remove(&e, "NOT_THERE");
+	cr_assert_null(envlist_get(&e, "HOME"));
+	cr_assert_null(envlist_get(&e, "A"));
+	cr_assert_str_eq(envlist_get(&e, "B"), "2");
+	cr_assert_str_eq(envlist_inherited(&e, "HOME", 4), "/root",
+	    "what it started from stays");
+	envlist_set(&e, "A", "3");
+	envp = envlist_envp(&e);
+	cr_assert_eq(e.n, 4);
+	cr_assert_str_eq(envp[0], "PATH=/bin");
+	cr_assert_str_eq(envp[1], "EMPTY=");
+	cr_assert_str_eq(envp[2], "B=2");
+	cr_assert_str_eq(envp[3], "A=3");
+	cr_assert_null(envp[4]);
+	cr_assert_str_eq(envlist_get(&e, "A"), "3", "index follows the moves");
+	cr_assert_str_eq(envlist_get(&e, "PATH"), "/bin");
+	envlist_free(&e);
+}
+
+/* Removing from the middle of probe runs keeps every other name found. */
+Test(envlist, remove_keeps_colliding_names_reachable)
+{
+	struct envlist e;
+	char name[32];
+	int i;
+
+	envlist_init(&e, base);
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "K%d", i);
+		cr_assert_eq(envlist_set(&e, name, name), 0);
+	}
+	for (i = 0; i < 5000; i += 3) {
+		snprintf(name, sizeof(name), "K%d", i);
+		envlist_remove(&e, name);
+	}
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "K%d", i);
+		if (i % 3 == 0)
+			cr_assert_null(envlist_get(&e, name), "%s", name);
+		else
+			cr_assert_str_eq(envlist_get(&e, name), name);
+	}
+	envlist_envp(&e);
+	cr_assert_eq(e.n, 3 + 5000 - 1667);
+	for (i = 1; i < 5000; i += 3) {
+		snprintf(name, sizeof(name), "K%d", i);
+		cr_assert_str_eq(envlist_get(&e, name), name);
+	}
+	envlist_free(&e);
+}

@@ -92,3 +92,19 @@ Test(files, listings_are_sorted_and_leave_dot_names_out_as_asked)
 	cr_assert_eq(files_list_dir(path, 0, &names, &n), -1);
 	cr_assert_eq(errno, ENOENT);
 }
+
+Test(files, join_makes_dir_slash_name_and_cuts_what_does_not_fit)
+{
+	char buf[8];
+
+	files_join(buf, sizeof(buf), "/run", "ab");
+	cr_assert_str_eq(buf, "/run/ab");
+	files_join(buf, sizeof(buf), "/run", "abc");
+	cr_assert_str_eq(buf, "/run/ab", "cut, and terminated");
+	files_join(buf, sizeof(buf), "/run/secrets", "x");
+	cr_assert_str_eq(buf, "/run/se");
+	files_join(buf, sizeof(buf), "/run", NULL);
+	cr_assert_str_eq(buf, "/run");
+	files_join(buf, 6, "/run/", "x");
+	cr_assert_str_eq(buf, "/run/", "no room for the slash and name");
+}

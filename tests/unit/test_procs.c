@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* procs: /proc/PID/stat parsing and the descendant rule. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "procs.h"
@@ -148,4 +150,57 @@ Test(procs, own_proc_is_recognised)
 	/* the unit tests run with the host's /proc, their own */
 	cr_assert_eq(procs_own(&self), 0);
 	cr_assert_eq(self, getpid());
+}
+
+Test(procs, parses_the_threads_field)
+{
+	struct proc p;
+
+	cr_assert_eq(procs_parse_stat(STAT(42, "sleep", 7, 123456), &p), 0);
+	cr_assert_eq(p.threads, 1);
+	cr_assert_eq(procs_parse_stat("9 (w) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 "
+	                              "20 0 17 0 5 1",
+	                 &p),
+	    0);
+	cr_assert_eq(p.threads, 17);
+}
+
+Test(procs, children_file_lists_pids_separated_by_spaces)
+{
+	pid_t v[8];
+	size_t n;
+	const char *s = "12 345 6789 ";
+
+	cr_assert_eq(procs_parse_children(s, strlen(s), v, 8, &n), 0);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(v[0], 12);
+	cr_assert_eq(v[1], 345);
+	cr_assert_eq(v[2], 6789);
+	cr_assert_eq(procs_parse_children("", 0, v, 8, &n), 0);
+	cr_assert_eq(n, 0, "no children");
+	cr_assert_eq(procs_parse_children("7", 1, v, 8, &n), 0);
+	cr_assert_eq(n, 1, "the last pid needs no space after it");
+	cr_assert_eq(v[0], 7);
+}
+
+Test(procs, children_file_that_is_not_pids_is_refused)
+{
+	pid_t v[8];
+	size_t n;
+	const char *bad[] = { "12 x ", "-3 ", "0 ", "12  13 ", " 12 ",
+		"99999999999999999999 ", "12\n" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(procs_parse_children(bad[i], strlen(bad[i]), v,
+		                 8, &n),
+		    -1, "'%s'", bad[i]);
+}
+
+Test(procs, children_beyond_the_room_given_are_an_error)
+{
+	pid_t v[2];
+	size_t n;
+
+	cr_assert_eq(procs_parse_children("1 2 3 ", 6, v, 2, &n), -1);
+	cr_assert_eq(errno, ENOBUFS);
 }

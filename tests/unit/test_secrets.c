@@ -637,3 +637,132 @@ Test(secrets, every_copy_of_a_value_is_zeroed_before_free)
 	cr_assert_eq(found, 0, "%d freed block(s) still held a value", found);
 	cli_free(&c);
 }
+
+/*
+ * O(1) per env:VAR: 20,000 references, each moving its variable, took
+ * seconds when every removal compacted the array and rebuilt its index.
+ */
+Test(secrets, env_references_cost_constant_time_each, .timeout = 30)
+{
+	enum { N = 20000 };
+	static char *own[N + 1], *specs[N];
+	struct timespec t0, t1;
+	char name[32];
+	const char *v;
+	long ms;
+	size_t i;
+
+	envlist_free(&env);
+	for (i = 0; i < N; i++) {
+		cr_assert_geq(asprintf(&own[i], "V_%zu=value-%zu", i, i), 0);
+		cr_assert_geq(asprintf(&specs[i], "S_%zu=env:V_%zu", i, i), 0);
+	}
+	cr_assert_eq(envlist_init(&env, own), 0);
+	x.inherited = own;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < N; i++)
+		cr_assert_eq(secrets_spec(&x, specs[i]), 0, "%s", err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	for (i = 0; i < N; i += 997) {
+		snprintf(name, sizeof(name), "S_%zu", i);
+		v = envlist_get(&env, name);
+		cr_assert_not_null(v, "%s", name);
+		cr_assert_eq(strncmp(v, "value-", 6), 0);
+		snprintf(name, sizeof(name), "V_%zu", i);
+		cr_assert_null(envlist_get(&env, name), "%s moved", name);
+	}
+	cr_assert_lt(ms, 1500, "took %ld ms", ms);
+	envlist_free(&env);
+	envlist_init(&env, inherited);
+	for (i = 0; i < N; i++) {
+		free(own[i]);
+		free(specs[i]);
+	}
+}
+
+/*
+ * The scrub after exec zeroes, in bosun's own environment, every entry
+ * named by an env:VAR reference (duplicates too) and nothing else, in
+ * O(log n) per entry: 20,000 references against 40,000 entries took
+ * seconds when each reference scanned the whole environment.
+ */
+Test(secrets, scrub_zeroes_referenced_values_only_and_fast, .timeout = 30)
+{
+	enum { N = 40000 };
+	static char *own[N + 4];
+	struct sources s = { 0 };
+	struct timespec t0, t1;
+	char spec[64];
+	long ms;
+	size_t i;
+
+	for (i = 0; i < N; i++) {
+		cr_assert_geq(asprintf(&own[i], "V_%zu=value-%zu", i, i), 0);
+		snprintf(spec, sizeof(spec), "S_%zu=%s", i,
+		    i % 2 ? "env:V_" : "/run/secrets/V_");
+		snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec),
+		    "%zu", i);
+		cr_assert_eq(strlist_add(&s.secrets, spec), 0);
+	}
+	own[N] = strdup("V_1=again");
+	own[N + 1] = strdup("V_1X=kept");
+	own[N + 2] = strdup("NOEQUALS");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sources_scrub(&s, own);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	for (i = 0; i < N; i += 7) {
+		if (i % 2)
+			cr_assert_eq(memcmp(strchr(own[i], '=') + 1,
+			                 "\0\0\0\0\0\0", 6),
+			    0, "%zu zeroed", i);
+		else
+			cr_assert_eq(strncmp(strchr(own[i], '=') + 1, "value-",
+			                 6),
+			    0, "%zu kept", i);
+	}
+	cr_assert_eq(memcmp(own[N], "V_1=\0\0\0\0\0", 9), 0, "duplicate too");
+	cr_assert_str_eq(own[N + 1], "V_1X=kept");
+	cr_assert_str_eq(own[N + 2], "NOEQUALS");
+	cr_assert_lt(ms, 1000, "took %ld ms", ms);
+	for (i = 0; i < N + 3; i++)
+		free(own[i]);
+	strlist_free(&s.secrets);
+}
+
+/* The files of a directory are set in strcmp order of their names, also
+ * where names first differ past their sixteenth byte or by case. */
+Test(secrets, directory_files_are_set_in_name_order)
+{
+	const char *order[] = { "A", "AAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAB",
+		"AAAAAAAAAAAAAAAB", "A_", "B", "SECRET_10", "SECRET_9", "_x",
+		"a", "ab" };
+	const char *made[] = { "ab", "SECRET_9", "AAAAAAAAAAAAAAAB", "a", "B",
+		"AAAAAAAAAAAAAAAAB", "_x", "A_", "SECRET_10", "A",
+		"AAAAAAAAAAAAAAAAA" };
+	size_t k = sizeof(order) / sizeof(order[0]), i;
+	char name[64];
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("s"), 0700);
+	for (i = 0; i < k; i++) {
+		snprintf(name, sizeof(name), "s/%s", made[i]);
+		put(name, "v\n", 0600);
+	}
+	cr_assert_eq(secrets_dir(&x, path_of("s")), 0, "%s", err);
+	cr_assert_eq(env.n, 3 + k);
+	for (i = 0; i < k; i++)
+		cr_assert_eq(strncmp(env.v[3 + i], order[i], strlen(order[i])),
+		    0, "%zu: %s, not %s", i, env.v[3 + i], order[i]);
+}
+
+Test(secrets, envfile_sources_name_lines_past_nine)
+{
+	const char text[] = "\n\n\n\n\n\n\n\n\n\n\nA=ab\0cd\n";
+
+	cr_assert_eq(secrets_parse_envfile(&x, text, sizeof(text) - 1, "f"), -1);
+	cr_assert(strstr(err, "A from f:12 contains"), "%s", err);
+}
