@@ -122,6 +122,26 @@ set_signal(void *field, const char *v, const struct cli_checks *ck, char *err,
 	return 0;
 }
 
+/* --on-change: a signal to send, or restart (SUPERVISE_RESTART). */
+static int
+set_action(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
+{
+	int sig = sig_parse(v);
+
+	if (strcmp(v, "restart") == 0) {
+		*(int *)field = SUPERVISE_RESTART;
+		return 0;
+	}
+	if (sig <= 0 || !sig_catchable(sig) || sig == SIGCHLD) {
+		snprintf(err, len,
+		    "bad action '%s' (a signal such as HUP, or restart)", v);
+		return -1;
+	}
+	*(int *)field = sig;
+	return 0;
+}
+
 static int
 out_of_memory(char *err, size_t len)
 {
@@ -355,6 +375,16 @@ static const struct option options[] = {
 	{ 0, "seccomp-deny", "BOSUN_SECCOMP_DENY", VALUE, add_syscalls,
 	    F(seccomp_deny), "SYSCALL,...",
 	    "also deny these system calls (EPERM)", NULL },
+	{ 0, "on-change", "BOSUN_ON_CHANGE", VALUE, set_action, F(on_change),
+	    "ACTION",
+	    "when a secret source or a --watch path changed:\n"
+	    "send a signal (HUP, USR1, ...) or restart",
+	    "Acting on changes (inotify; no polling):" },
+	{ 0, "watch", "BOSUN_WATCH", LIST, add_item, F(watch), "PATH",
+	    "also watch this file or directory; repeatable", NULL },
+	{ 0, "watch-settle", "BOSUN_WATCH_SETTLE", VALUE, set_duration,
+	    F(watch_settle), "DUR",
+	    "act once changes stopped for DUR (default 1s)", NULL },
 	{ 'h', "help", NULL, ACTION, NULL, 0, NULL, "print this help and exit",
 	    "" },
 	{ 'V', "version", NULL, ACTION, NULL, 0, NULL,
@@ -488,6 +518,7 @@ cli_free(struct config *c)
 	strlist_free(&s->secrets);
 	strlist_free(&s->hooks_dir);
 	strlist_free(&s->hooks);
+	strlist_free(&c->watch);
 	free(c->user);
 	free(c->seccomp_deny);
 	c->user = c->seccomp_deny = NULL;
@@ -733,6 +764,26 @@ parse_env(struct config *c, char *const *envp, const struct args *a)
 	return 0;
 }
 
+/* What --on-change and --watch cannot do. */
+static int
+check_watch(const struct config *c, char *err, size_t len)
+{
+	if (c->watch.n && !c->on_change) {
+		snprintf(err, len, "--watch needs --on-change");
+		return -1;
+	}
+	/* a hook is killed with every process it leaves: while the command
+	 * runs those cannot be told from the command's own */
+	if (c->on_change == SUPERVISE_RESTART &&
+	    (c->sources.hooks.n || c->sources.hooks_dir.n)) {
+		snprintf(err, len,
+		    "--on-change restart cannot run hooks again while the "
+		    "command runs: use a signal, or no --hook/--hooks-dir");
+		return -1;
+	}
+	return 0;
+}
+
 int
 cli_parse(struct config *c, int argc, char **argv, char *const *envp,
     const struct cli_checks *checks, char *err, size_t len)
@@ -745,6 +796,7 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 	c->kill_after = -1;
 	c->grace = 3000;
 	c->sources.hook_timeout = 30000;
+	c->watch_settle = 1000;
 
 	if ((cmd = parse_args(c, &a)) < 0 ||
 	    (c->action == CLI_RUN && parse_env(c, envp, &a) < 0))
@@ -756,6 +808,8 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 		goto fail;
 	}
 	c->argv = argv + cmd;
+	if (check_watch(c, err, len) < 0)
+		goto fail;
 	return 0;
 fail:
 	/* nothing is left to free after a failure (cli_free may still be

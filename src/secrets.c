@@ -72,6 +72,15 @@ set_error(struct secrets_ctx *x, const char *fmt, ...)
 	return -1;
 }
 
+/* Watches path before it is read (--on-change), so no change is missed. */
+static int
+watch(struct secrets_ctx *x, const char *path)
+{
+	if (!x->watch || x->watch(x->watch_arg, path) == 0)
+		return 0;
+	return set_error(x, "cannot watch %s: %s", path, strerror(errno));
+}
+
 /* Sets name to the n bytes at v, after checking what exec can carry. */
 int
 secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
@@ -198,6 +207,8 @@ secrets_env_file(struct secrets_ctx *x, const char *path)
 	size_t n;
 	int r;
 
+	if (watch(x, path) < 0)
+		return -1;
 	if (files_read(path, ENVFILE_MAX, &buf, &n) < 0)
 		return set_error(x, "cannot read env-file %s: %s", path,
 		    errno == EFBIG ? "larger than 4 MiB" : read_error(errno));
@@ -468,6 +479,8 @@ secrets_dir(struct secrets_ctx *x, const char *dir)
 	struct stat st;
 	int dfd, r;
 
+	if (watch(x, dir) < 0)
+		return -1;
 	files_reading_start(dir, NULL);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	files_reading_done();
@@ -561,7 +574,9 @@ secrets_file_env(struct secrets_ctx *x, char *const *patterns, size_t np)
 	for (i = 0; i < k && r == 0; i++) {
 		snprintf(name, sizeof(name), "%.*s", (int)todo[i].nlen,
 		    todo[i].name);
-		r = from_file(x, name, todo[i].path);
+		r = watch(x, todo[i].path);
+		if (r == 0)
+			r = from_file(x, name, todo[i].path);
 	}
 	vars = calloc(k + 1, sizeof(*vars));
 	for (i = 0; r == 0 && i < k; i++)
@@ -591,7 +606,7 @@ secrets_spec(struct secrets_ctx *x, const char *spec)
 	name[n] = '\0';
 	src = eq + 1;
 	if (strncmp(src, "env:", 4) != 0)
-		return from_file(x, name, src);
+		return watch(x, src) < 0 ? -1 : from_file(x, name, src);
 	src += 4;
 	if (!secrets_valid_name(src, strlen(src)))
 		return set_error(
