@@ -474,8 +474,9 @@ main(int argc, char **argv)
 		status = status < 0 ? EXIT_BOSUN : status;
 		goto end;
 	}
-	/* 8. Do not pin the working directory's file system. */
-	if (chdir("/") < 0)
+	/* 8. Do not pin the working directory's file system (a restart
+	 * starts the command there again, and reads relative paths) */
+	if (r.cfg.on_change != SUPERVISE_RESTART && chdir("/") < 0)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 	status = supervise_command(&r);
 end:

@@ -71,9 +71,11 @@ def starts(b):
 
 
 def wait_starts(b, n, timeout=10):
-    return wait_until(lambda: len(starts(b)) >= n and starts(b), timeout,
-                      f"{n} starts (have {b.stdout()[-300:]!r}, "
-                      f"{b.stderr()[-500:]!r})")
+    try:
+        return wait_until(lambda: len(starts(b)) >= n and starts(b), timeout)
+    except AssertionError:
+        raise AssertionError(f"{n} starts? {b.stdout()[-300:]!r}, "
+                             f"{b.stderr()[-500:]!r}") from None
 
 
 def switches(pid):
@@ -350,3 +352,47 @@ def test_stop_while_leftovers_of_a_restart_drain(bosun, tmp_path, mode):
     assert b.wait(timeout=20) == 128 + signal.SIGTERM
     assert time.monotonic() - t0 < 15
     assert len(starts(b)) == 1, b.stdout()
+
+
+def test_a_restart_starts_in_the_same_directory_with_relative_sources(
+        bosun, tmp_path, mode):
+    write(tmp_path / "app.env", "A=1\n")
+    cmd = ["sh", "-c", 'echo "start A=$A in $(pwd)"; exec sleep 1000']
+    b = bosun("--env-file", "app.env", "--on-change", "restart",
+              "--watch-settle", SETTLE, *cmd, pid1=mode, env=BASE,
+              cwd=str(tmp_path))
+    assert wait_starts(b, 1)[0] == f"start A=1 in {tmp_path}"
+    replace(tmp_path / "app.env", "A=2\n")
+    assert wait_starts(b, 2)[1] == f"start A=2 in {tmp_path}"
+    assert b.stderr() == ""
+
+
+def test_a_command_that_cannot_start_again_ends_bosun(bosun, tmp_path,
+                                                      mode):
+    app = tmp_path / "app"
+    write(app, '#!/bin/sh\necho "start A=$A"\nexec sleep 1000\n', 0o755)
+    vol = Volume(tmp_path / "vol", {"A": "1"})
+    b = bosun("--secrets-dir", str(vol.d), "--on-change", "restart",
+              "--watch-settle", SETTLE, str(app), pid1=mode, env=BASE)
+    wait_starts(b, 1)
+    app.unlink()
+    vol.update({"A": "2"})
+    assert b.wait() == 127
+    assert f"{app}" in b.stderr() and "No such file" in b.stderr()
+    assert len(starts(b)) == 1
+
+
+def test_the_watch_signal_from_outside_is_still_forwarded(bosun, tmp_path,
+                                                          mode):
+    conf = tmp_path / "app.conf"
+    write(conf, "1")
+    b = bosun("--watch", str(conf), "--on-change", "HUP", "--watch-settle",
+              SETTLE, SIGECHO, pid1=mode, env=BASE)
+    b.wait_output("ready")
+    b.kill(signal.SIGIO)
+    b.wait_output(f"{signal.SIGIO} 0 from")
+    time.sleep(0.5)
+    assert f"{signal.SIGHUP} 0 from" not in b.stdout()
+    replace(conf, "2")
+    b.wait_output(f"{signal.SIGHUP} 0 from")
+    assert b.stdout().count(f"{signal.SIGIO} 0 from") == 1
