@@ -7,12 +7,14 @@ import os
 import pathlib
 import shutil
 import signal
+import subprocess
 import tempfile
 import time
 
 import pytest
 
-from conftest import SIGECHO, children_of, run, status_field, wait_until
+from conftest import (SIGECHO, alive, children_of, run, status_field,
+                      wait_until)
 
 VALUE = "s3cr3t-VALUE-7d1f"  # never to appear in any output
 BASE = {"PATH": os.environ["PATH"]}
@@ -396,3 +398,28 @@ def test_the_watch_signal_from_outside_is_still_forwarded(bosun, tmp_path,
     replace(conf, "2")
     b.wait_output(f"{signal.SIGHUP} 0 from")
     assert b.stdout().count(f"{signal.SIGIO} 0 from") == 1
+
+
+def test_a_restart_as_pid1_spares_processes_that_are_not_its_own(
+        bosun, tmp_path):
+    """Only what descends from bosun is stopped for a restart: a process
+    entered into the namespace from outside (docker exec) lives on."""
+    vol = Volume(tmp_path / "vol", {"A": "1"})
+    cmd = ["sh", "-c", 'echo "start A=$A"; sleep 1000 & exec sleep 1000']
+    b = bosun("--secrets-dir", str(vol.d), "--on-change", "restart",
+              "--watch-settle", SETTLE, "--grace", "1s", *cmd, pid1=True,
+              env=BASE)
+    wait_starts(b, 1)
+    guest = subprocess.Popen(["nsenter", "-t", str(b.pid), "-p", "-m",
+                              "sleep", "1000"])
+    try:
+        # the guest is in bosun's namespace (nsenter forks it there)
+        inside = wait_until(lambda: children_of(guest.pid), what="guest")
+        vol.update({"A": "2"})
+        wait_starts(b, 2)
+        assert alive(inside[0]), "the guest was signalled"
+        # bosun's own leftover (the background sleep) was stopped
+        assert len(children_of(b.pid)) == 1
+    finally:
+        guest.kill()
+        guest.wait()
