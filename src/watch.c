@@ -13,7 +13,10 @@
  * change of a name starting with ".." counts too: that is a Kubernetes
  * volume's ..data swap, which replaces every key at once while the key's
  * own link does not change. A file given as a symbolic link is watched
- * under both names, the link and its target.
+ * under both names, the link and its target. The file's inode is watched
+ * as well, for writes through another name (a file bind-mounted into a
+ * container and written in place on the host); that watch is armed again
+ * on the new inode whenever the name changes.
  *
  * Only the path is ever logged, never what a file holds.
  */
@@ -37,6 +40,8 @@
 	    IN_MOVED_TO | IN_ATTRIB)
 /* the directory itself went away or moved */
 #define SELF_EVENTS (IN_DELETE_SELF | IN_MOVE_SELF)
+/* a file's own inode: written, chmod'ed or unlinked, removed, moved */
+#define INODE_EVENTS (IN_CLOSE_WRITE | IN_ATTRIB | SELF_EVENTS)
 
 /*
  * Whether a change of the entry name (NULL: the directory itself) is a
@@ -74,29 +79,29 @@ watch_open(struct watch *w)
 }
 
 static int
-known(const struct watch *w, int wd, const char *name)
+known(const struct watch *w, int wd, enum watch_kind kind, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < w->n; i++)
-		if (w->v[i].wd == wd &&
-		    (name && w->v[i].name ? strcmp(name, w->v[i].name) == 0
-		                          : !name && !w->v[i].name))
+		if (w->v[i].wd == wd && w->v[i].kind == kind &&
+		    (!name || strcmp(name, w->v[i].name) == 0))
 			return 1;
 	return 0;
 }
 
-/* Records what wd stands for; name is the file's, or NULL. */
+/* Records what wd stands for. */
 static int
-add_item(struct watch *w, int wd, const char *path, int file)
+add_item(struct watch *w, int wd, const char *path, enum watch_kind kind)
 {
 	struct watch_item *v, *it;
 	char *copy, *slash;
+	int file = kind == WATCH_NAME;
 
 	if (!(copy = strdup(path)))
 		return -1;
 	slash = strrchr(copy, '/');
-	if (known(w, wd, file ? (slash ? slash + 1 : copy) : NULL)) {
+	if (known(w, wd, kind, file ? (slash ? slash + 1 : copy) : NULL)) {
 		free(copy);
 		return 0;
 	}
@@ -107,12 +112,13 @@ add_item(struct watch *w, int wd, const char *path, int file)
 	w->v = v;
 	it = &v[w->n++];
 	it->wd = wd;
+	it->kind = kind;
 	it->path = copy;
 	it->name = file ? (slash ? slash + 1 : copy) : NULL;
 	return 0;
 }
 
-/* A file, through its directory. */
+/* A file, through its directory, and its inode. */
 static int
 add_file(struct watch *w, const char *path)
 {
@@ -125,9 +131,23 @@ add_file(struct watch *w, const char *path)
 	}
 	wd = inotify_add_watch(
 	    w->fd, dirname(dir), ENTRY_EVENTS | SELF_EVENTS | IN_ONLYDIR);
-	if (wd < 0)
+	if (wd < 0 || add_item(w, wd, path, WATCH_NAME) < 0)
 		return -1;
-	return add_item(w, wd, path, 1);
+	wd = inotify_add_watch(w->fd, path, INODE_EVENTS);
+	return wd < 0 ? -1 : add_item(w, wd, path, WATCH_INODE);
+}
+
+/* The file at path changed its name: watch the inode it names now. */
+static void
+rearm(struct watch *w, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->v[i].kind == WATCH_INODE &&
+		    strcmp(w->v[i].path, path) == 0)
+			w->v[i].wd =
+			    inotify_add_watch(w->fd, path, INODE_EVENTS);
 }
 
 /*
@@ -146,7 +166,7 @@ watch_add(struct watch *w, const char *path)
 	if (S_ISDIR(st.st_mode)) {
 		wd = inotify_add_watch(
 		    w->fd, path, ENTRY_EVENTS | SELF_EVENTS | IN_ONLYDIR);
-		return wd < 0 ? -1 : add_item(w, wd, path, 0);
+		return wd < 0 ? -1 : add_item(w, wd, path, WATCH_DIR);
 	}
 	if (add_file(w, path) < 0)
 		return -1;
@@ -205,14 +225,18 @@ watch_events(struct watch *w, const char *buf, size_t len, char *what,
 			if (w->v[i].wd != ev.wd)
 				continue;
 			if (ev.mask & IN_IGNORED) {
-				log_warn("%s is no longer watched: its "
-				         "directory is gone",
-				    w->v[i].path);
+				/* an inode's watch is armed again by name */
+				if (w->v[i].kind != WATCH_INODE)
+					log_warn("%s is no longer watched: its "
+					         "directory is gone",
+					    w->v[i].path);
 				w->v[i].wd = -1;
 				continue;
 			}
 			if (!watch_match(&w->v[i], name))
 				continue;
+			if (w->v[i].kind == WATCH_NAME && w->fd >= 0)
+				rearm(w, w->v[i].path);
 			*changed = 1;
 			log_debug("%s: event 0x%x on %s", w->v[i].path,
 			    (unsigned)ev.mask, name ? name : ".");

@@ -6,13 +6,17 @@
 #include <stddef.h>
 
 /*
- * What is watched: a directory (name NULL: any entry of it counts), or
- * one file, watched through its directory (name is its last component).
+ * What is watched: a directory (any entry of it counts), one file by name
+ * in its directory, or that file's own inode (a write through another
+ * name counts too: a file bind-mounted into a container).
  */
+enum watch_kind { WATCH_DIR, WATCH_NAME, WATCH_INODE };
+
 struct watch_item {
 	int wd; /* inotify's watch descriptor; -1 once the kernel drops it */
+	enum watch_kind kind;
 	char *path; /* as given, for the log */
-	char *name; /* NULL for a directory; points into path otherwise */
+	char *name; /* WATCH_NAME: the last component of path; else NULL */
 };
 
 struct watch {

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import (SIGECHO, alive, children_of, run, status_field,
+from conftest import (BOSUN, SIGECHO, alive, children_of, run, status_field,
                       wait_until)
 
 VALUE = "s3cr3t-VALUE-7d1f"  # never to appear in any output
@@ -423,3 +423,36 @@ def test_a_restart_as_pid1_spares_processes_that_are_not_its_own(
     finally:
         guest.kill()
         guest.wait()
+
+
+def test_a_bind_mounted_file_written_in_place_is_seen(tmp_path):
+    """docker run -v ./app.conf:/etc/app.conf: the host writes the file in
+    place, through a name in another directory, which the watch of the
+    mount's directory never sees; the file's own inode is watched too."""
+    host = tmp_path / "host.conf"
+    write(host, "v1")
+    (tmp_path / "etc").mkdir()
+    inner = tmp_path / "etc" / "app.conf"
+    write(inner, "")
+    out = open(tmp_path / "out", "w")
+    p = subprocess.Popen(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c",
+         f'mount --bind {host} {inner} && exec "$0" "$@"', BOSUN,
+         "--watch", str(inner), "--on-change", "USR1", "--watch-settle",
+         SETTLE, SIGECHO, "-x", str(int(signal.SIGTERM))], stdout=out,
+        stderr=subprocess.STDOUT, env=BASE)
+    try:
+        output = lambda: (tmp_path / "out").read_text()
+        wait_until(lambda: "ready" in output(), what="ready")
+        with open(host, "w") as f:      # in place, as `cat > file` does
+            f.write("v2")
+        wait_until(lambda: f"{signal.SIGUSR1} 0 from" in output(),
+                   what="USR1 for an in-place write on the host side")
+    finally:
+        p.terminate()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        out.close()

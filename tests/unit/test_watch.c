@@ -28,8 +28,9 @@ event(char *buf, size_t *at, int wd, uint32_t mask, const char *name)
 	*at += sizeof(ev) + ev.len;
 }
 
-static struct watch_item dir = { 1, "/run/secrets", NULL };
-static struct watch_item file = { 2, "/etc/app/app.conf", "app.conf" };
+static struct watch_item dir = { 1, WATCH_DIR, "/run/secrets", NULL };
+static struct watch_item file = { 2, WATCH_NAME, "/etc/app/app.conf",
+	"app.conf" };
 
 Test(watch, a_directory_matches_every_entry_and_itself)
 {
@@ -145,7 +146,7 @@ Test(watch, a_file_replaced_by_rename_is_still_watched)
 	cr_assert_eq(watch_open(&w), 0);
 	cr_assert_eq(watch_add(&w, path), 0);
 	cr_assert_eq(watch_add(&w, path), 0);
-	cr_assert_eq(w.n, 1, "the same file twice is one item");
+	cr_assert_eq(w.n, 2, "the same file twice: its name and inode once");
 	cr_assert_eq(changes(&w, what, sizeof(what)), 0);
 	for (i = 0; i < 3; i++) {
 		close(open(tmpf, O_WRONLY | O_CREAT, 0600));
@@ -195,6 +196,47 @@ Test(watch, events_arrive_as_the_watch_signal)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/conf", tmp);
 	unlink(path);
+	rmdir(tmp);
+	watch_close(&w);
+}
+
+Test(watch, a_write_through_another_name_is_seen_and_rearmed)
+{
+	char path[128], other[128], alias[128], tmpf[128], what[256];
+	struct watch w;
+	int fd;
+
+	/* another directory's name for the file: as a bind mount of it is,
+	 * whose writes its directory's watch does not see */
+	make_tmp();
+	snprintf(path, sizeof(path), "%s/conf", tmp);
+	snprintf(tmpf, sizeof(tmpf), "%s/conf.new", tmp);
+	snprintf(other, sizeof(other), "%s/other", tmp);
+	snprintf(alias, sizeof(alias), "%s/other/conf", tmp);
+	cr_assert_eq(mkdir(other, 0700), 0);
+	cr_assert_eq(watch_open(&w), 0);
+	cr_assert_eq(watch_add(&w, path), 0);
+	cr_assert_eq(link(path, alias), 0);
+	cr_assert_eq(changes(&w, what, sizeof(what)), 1, "link count");
+	cr_assert((fd = open(alias, O_WRONLY | O_TRUNC)) >= 0);
+	cr_assert_eq(write(fd, "x", 1), 1);
+	close(fd);
+	cr_assert_eq(changes(&w, what, sizeof(what)), 1);
+	cr_assert(strstr(what, "/conf: changed"), "%s", what);
+	/* replaced by rename: the new inode is watched, under both names */
+	unlink(alias);
+	close(open(tmpf, O_WRONLY | O_CREAT, 0600));
+	cr_assert_eq(rename(tmpf, path), 0);
+	cr_assert_eq(changes(&w, what, sizeof(what)), 1);
+	cr_assert_eq(link(path, alias), 0);
+	changes(&w, what, sizeof(what));
+	cr_assert((fd = open(alias, O_WRONLY | O_TRUNC)) >= 0);
+	cr_assert_eq(write(fd, "y", 1), 1);
+	close(fd);
+	cr_assert_eq(changes(&w, what, sizeof(what)), 1, "the new inode");
+	unlink(alias);
+	unlink(path);
+	rmdir(other);
 	rmdir(tmp);
 	watch_close(&w);
 }
