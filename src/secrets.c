@@ -72,11 +72,12 @@ set_error(struct secrets_ctx *x, const char *fmt, ...)
 	return -1;
 }
 
-/* Watches path before it is read (--on-change), so no change is missed. */
+/* Watches path before it is read (--on-change), so no change is missed;
+ * a missing path is for the read to report. */
 static int
 watch(struct secrets_ctx *x, const char *path)
 {
-	if (!x->watch || x->watch(x->watch_arg, path) == 0)
+	if (!x->watch || x->watch(x->watch_arg, path) == 0 || errno == ENOENT)
 		return 0;
 	return set_error(x, "cannot watch %s: %s", path, strerror(errno));
 }
@@ -190,6 +191,8 @@ from_file(struct secrets_ctx *x, const char *name, const char *path)
 	size_t n;
 	int r;
 
+	if (watch(x, path) < 0)
+		return -1;
 	if (files_read(path, SECRETS_MAX_STRING, &buf, &n) < 0)
 		return set_error(x, "cannot read secret %s from %s: %s", name,
 		    path, read_error(errno));
@@ -574,9 +577,7 @@ secrets_file_env(struct secrets_ctx *x, char *const *patterns, size_t np)
 	for (i = 0; i < k && r == 0; i++) {
 		snprintf(name, sizeof(name), "%.*s", (int)todo[i].nlen,
 		    todo[i].name);
-		r = watch(x, todo[i].path);
-		if (r == 0)
-			r = from_file(x, name, todo[i].path);
+		r = from_file(x, name, todo[i].path);
 	}
 	vars = calloc(k + 1, sizeof(*vars));
 	for (i = 0; r == 0 && i < k; i++)
@@ -606,7 +607,7 @@ secrets_spec(struct secrets_ctx *x, const char *spec)
 	name[n] = '\0';
 	src = eq + 1;
 	if (strncmp(src, "env:", 4) != 0)
-		return watch(x, src) < 0 ? -1 : from_file(x, name, src);
+		return from_file(x, name, src);
 	src += 4;
 	if (!secrets_valid_name(src, strlen(src)))
 		return set_error(

@@ -425,20 +425,23 @@ def test_a_restart_as_pid1_spares_processes_that_are_not_its_own(
         guest.wait()
 
 
-def test_a_bind_mounted_file_written_in_place_is_seen(tmp_path):
-    """docker run -v ./app.conf:/etc/app.conf: the host writes the file in
-    place, through a name in another directory, which the watch of the
-    mount's directory never sees; the file's own inode is watched too."""
+@pytest.mark.parametrize("how", ["--watch", "--secrets-dir"])
+def test_a_bind_mounted_file_written_in_place_is_seen(tmp_path, how):
+    """docker run -v ./app.conf:/etc/app.conf (or a Docker secret in
+    /run/secrets): the host writes the file in place, through a name in
+    another directory, which the watch of the mount's directory never
+    sees; the file's own inode is watched too."""
     host = tmp_path / "host.conf"
     write(host, "v1")
     (tmp_path / "etc").mkdir()
-    inner = tmp_path / "etc" / "app.conf"
+    inner = tmp_path / "etc" / "app_conf"
     write(inner, "")
+    what = inner if how == "--watch" else inner.parent
     out = open(tmp_path / "out", "w")
     p = subprocess.Popen(
         ["unshare", "-m", "--propagation", "private", "sh", "-c",
          f'mount --bind {host} {inner} && exec "$0" "$@"', BOSUN,
-         "--watch", str(inner), "--on-change", "USR1", "--watch-settle",
+         how, str(what), "--on-change", "USR1", "--watch-settle",
          SETTLE, SIGECHO, "-x", str(int(signal.SIGTERM))], stdout=out,
         stderr=subprocess.STDOUT, env=BASE)
     try:

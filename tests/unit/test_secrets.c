@@ -698,11 +698,13 @@ Test(secrets, every_file_source_is_watched_before_it_is_read)
 	x.watch_arg = &nwatched;
 	/* a reload: the file sources again, hooks left out */
 	cr_assert_eq(sources_reload(&x, &c.sources), 0, "%s", err);
-	cr_assert_eq(nwatched, 4, "env:TOKEN is no file");
+	cr_assert_eq(nwatched, 5, "env:TOKEN is no file");
 	cr_assert_str_eq(watched[0], envfile);
 	cr_assert_str_eq(watched[1], secdir);
-	cr_assert_str_eq(watched[2], path_of("ff"));
-	cr_assert_str_eq(watched[3], path_of("sec"));
+	cr_assert_str_eq(watched[2], path_of("secrets/B"),
+	    "a plain directory's files too, for their inodes");
+	cr_assert_str_eq(watched[3], path_of("ff"));
+	cr_assert_str_eq(watched[4], path_of("sec"));
 	cr_assert_str_eq(envlist_get(&env, "D"), "4");
 
 	restart();
