@@ -366,18 +366,17 @@ reload_environment(void *arg)
 		    strerror(errno));
 		return -1;
 	}
-	if ((r->cfg.user && envlist_set(&env, "HOME", r->user.home) < 0) ||
-	    sources_reload(&x, &r->cfg.sources) < 0) {
-		if (r->cfg.user && !envlist_get(&env, "HOME"))
-			snprintf(r->err, sizeof(r->err), "cannot set HOME: %s",
-			    strerror(errno));
-		log_error("%s; keeping the running command", r->err);
-		envlist_free(&env);
-		return -1;
+	if (r->cfg.user && envlist_set(&env, "HOME", r->user.home) < 0) {
+		snprintf(r->err, sizeof(r->err), "cannot set HOME: %s",
+		    strerror(errno));
+	} else if (sources_reload(&x, &r->cfg.sources) == 0) {
+		envlist_free(&r->env);
+		r->env = env;
+		return 0;
 	}
-	envlist_free(&r->env);
-	r->env = env;
-	return 0;
+	log_error("%s; keeping the running command", r->err);
+	envlist_free(&env);
+	return -1;
 }
 
 /* --on-change restart: the command again, as step 7 started it, with the
