@@ -459,3 +459,24 @@ def test_a_bind_mounted_file_written_in_place_is_seen(tmp_path, how):
             p.kill()
             p.wait()
         out.close()
+
+
+def test_a_change_during_a_restart_is_not_lost(bosun, tmp_path, mode):
+    """The command takes 1 s to stop; an update meanwhile is acted on
+    once the new command runs: it ends with the last version."""
+    vol = Volume(tmp_path / "vol", {"A": "1"})
+    slow = ["sh", "-c", 'echo "start A=$A"; trap "sleep 1; exit 0" TERM; '
+            'sleep 1000 & wait']
+    b = bosun("--secrets-dir", str(vol.d), "--on-change", "restart",
+              "--watch-settle", SETTLE, *slow, pid1=mode, env=BASE)
+    wait_starts(b, 1)
+    vol.update({"A": "2"})
+    wait_until(lambda: len(children_of(b.command_pid())) >= 2,
+               what="the command's trap running")
+    vol.update({"A": "3"})
+    got = wait_starts(b, 2)
+    assert got[-1] in ("start A=2", "start A=3")
+    got = wait_until(lambda: starts(b)[-1] == "start A=3" and starts(b),
+                     what="the last version")
+    time.sleep(0.6)
+    assert len(starts(b)) <= 3, b.stdout()
