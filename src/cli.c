@@ -137,6 +137,26 @@ set_signal(void *field, const char *v, const struct cli_checks *ck, char *err,
 	return 0;
 }
 
+/* --on-change: a signal to send, or restart (SUPERVISE_RESTART). */
+static int
+set_action(void *field, const char *v, const struct cli_checks *ck, char *err,
+    size_t len)
+{
+	int sig = sig_parse(v);
+
+	if (strcmp(v, "restart") == 0) {
+		*(int *)field = SUPERVISE_RESTART;
+		return 0;
+	}
+	if (sig <= 0 || !sig_catchable(sig) || sig == SIGCHLD) {
+		snprintf(err, len,
+		    "bad action '%s' (a signal such as HUP, or restart)", v);
+		return -1;
+	}
+	*(int *)field = sig;
+	return 0;
+}
+
 static int
 set_log_format(void *field, const char *v, const struct cli_checks *ck,
     char *err, size_t len)
@@ -426,6 +446,16 @@ static const struct option options[] = {
 	{ 0, "seccomp-deny", "BOSUN_SECCOMP_DENY", VALUE, add_syscalls,
 	    F(seccomp_deny), "SYSCALL,...",
 	    "also deny these system calls (EPERM)", NULL },
+	{ 0, "on-change", "BOSUN_ON_CHANGE", VALUE, set_action, F(on_change),
+	    "ACTION",
+	    "when a secret source or a --watch path changed:\n"
+	    "send a signal (HUP, USR1, ...) or restart",
+	    "Acting on changes (inotify; no polling):" },
+	{ 0, "watch", "BOSUN_WATCH", LIST, add_item, F(watch), "PATH",
+	    "also watch this file or directory; repeatable", NULL },
+	{ 0, "watch-settle", "BOSUN_WATCH_SETTLE", VALUE, set_duration,
+	    F(watch_settle), "DUR",
+	    "act once changes stopped for DUR (default 1s)", NULL },
 	{ 0, "wait", "BOSUN_WAIT", LIST, add_target, F(wait), "TARGET",
 	    "start the command once TARGET is ready; repeatable,\n"
 	    "all in parallel: tcp://HOST:PORT, unix:/PATH,\n"
@@ -606,6 +636,7 @@ cli_free(struct config *c)
 	strlist_free(&s->hooks_dir);
 	strlist_free(&s->hooks);
 	strlist_free(&c->wait);
+	strlist_free(&c->watch);
 	free(c->user);
 	free(c->seccomp_deny);
 	free(c->probe);
@@ -928,6 +959,26 @@ parse_tini_env(struct config *c, char *const *envp, const struct args *a)
 	return 0;
 }
 
+/* What --on-change and --watch cannot do. */
+static int
+check_watch(const struct config *c, char *err, size_t len)
+{
+	if (c->watch.n && !c->on_change) {
+		snprintf(err, len, "--watch needs --on-change");
+		return -1;
+	}
+	/* a hook is killed with every process it leaves: while the command
+	 * runs those cannot be told from the command's own */
+	if (c->on_change == SUPERVISE_RESTART &&
+	    (c->sources.hooks.n || c->sources.hooks_dir.n)) {
+		snprintf(err, len,
+		    "--on-change restart cannot run hooks again while the "
+		    "command runs: use a signal, or no --hook/--hooks-dir");
+		return -1;
+	}
+	return 0;
+}
+
 int
 cli_parse(struct config *c, int argc, char **argv, char *const *envp,
     const struct cli_checks *checks, char *err, size_t len)
@@ -944,6 +995,7 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 	c->sources.hook_timeout = 30000;
 	c->wait_timeout = 60000;
 	c->probe_timeout = 5000;
+	c->watch_settle = 1000;
 
 	if ((cmd = parse_args(c, &a)) < 0 ||
 	    (c->action == CLI_RUN &&
@@ -974,6 +1026,8 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 		goto fail;
 	}
 	c->argv = argv + cmd;
+	if (check_watch(c, err, len) < 0)
+		goto fail;
 	return 0;
 fail:
 	/* nothing is left to free after a failure (cli_free may still be

@@ -41,6 +41,10 @@ struct config {
 	long long grace;
 	long long stop_delay;
 	struct exitset remap;
+	/* --on-change: a signal, SUPERVISE_RESTART, or 0 (watch.c) */
+	int on_change;
+	struct strlist watch; /* --watch PATH */
+	long long watch_settle;
 	/* where the command's environment comes from (sources.c) */
 	struct sources sources;
 	/* privileges (userdb.c, privdrop.c, filter.c) */

@@ -38,6 +38,7 @@
 #include "termlog.h"
 #include "userdb.h"
 #include "why.h"
+#include "watch.h"
 
 extern char **environ;
 
@@ -55,6 +56,10 @@ struct run {
 	int started;        /* the command ran */
 	int status_fd;
 	char err[512];
+	/* --on-change */
+	struct watch watch;
+	char **saved_env; /* restart: bosun's environment, unscrubbed */
+	struct restarter restart;
 };
 
 /* 1. Block every signal at once: from now on they queue for us. Until the
@@ -227,6 +232,69 @@ resolve_privileges(struct run *r)
 	return 0;
 }
 
+static int
+watch_source(void *arg, const char *path)
+{
+	return watch_add(arg, path);
+}
+
+/* A copy of bosun's environment, to read env:VAR from on a restart: once
+ * the command runs, those values are zeroed in the environment itself. */
+static int
+keep_environment(struct run *r)
+{
+	size_t n = 0, i;
+
+	while (environ[n])
+		n++;
+	if (!(r->saved_env = calloc(n + 1, sizeof(char *))))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!(r->saved_env[i] = strdup(environ[i])))
+			return -1;
+	return 0;
+}
+
+static void
+free_environment(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++) {
+		explicit_bzero(env[i], strlen(env[i]));
+		free(env[i]);
+	}
+	free(env);
+}
+
+/*
+ * 6a. --on-change: the --watch paths, which must exist; the secret
+ * sources are added as they are read (step 6), each before it is read,
+ * so that no change is missed.
+ */
+static int
+watch_changes(struct run *r)
+{
+	const struct strlist *l = &r->cfg.watch;
+
+	if (!r->cfg.on_change)
+		return 0;
+	if (watch_open(&r->watch) < 0) {
+		log_error("cannot watch for changes: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (watch_add(&r->watch, l->v[i]) < 0) {
+			log_error(
+			    "cannot watch %s: %s", l->v[i], strerror(errno));
+			return -1;
+		}
+	r->sv.watch = &r->watch;
+	if (r->cfg.on_change == SUPERVISE_RESTART && keep_environment(r) < 0) {
+		log_error("cannot keep the environment: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * 6. Secrets, into the command's array only, from every source in order
  * (sources.c); any failure stops us. Non-dumpable: no ptrace, no core, no
@@ -238,11 +306,18 @@ load_secrets(struct run *r)
 {
 	const struct hook_ctl hooks = { r->sp.mask, r->sp.tty,
 		r->cfg.sources.hook_timeout };
-	struct secrets_ctx x = { &r->env, environ, r->err, sizeof(r->err) };
+	struct secrets_ctx x = { .env = &r->env,
+		.inherited = environ,
+		.err = r->err,
+		.errlen = sizeof(r->err) };
 	int failed;
 
 	if (!sources_wanted(&r->cfg.sources))
 		return 0;
+	if (r->sv.watch) {
+		x.watch = watch_source;
+		x.watch_arg = r->sv.watch;
+	}
 	prctl(PR_SET_DUMPABLE, 0);
 	failed = sources_load(&x, &r->cfg.sources, &hooks) < 0;
 	if (startup_stopped())
@@ -334,11 +409,78 @@ start_command(struct run *r)
 		log_info("%s (pid %d) was stopped before exec", cmd,
 		    (int)r->sv.child);
 	r->started = 1;
-	/* bosun's copies of the values are wiped now */
+	/* bosun's copies of the values are wiped now; a restart needs
+	 * the filter again */
 	envlist_free(&r->env);
+	if (r->cfg.on_change == SUPERVISE_RESTART)
+		return 0;
 	filter_free(r->sp.filter);
 	r->sp.filter = NULL;
 	return 0;
+}
+
+/* --on-change restart, while the command runs: every source again into a
+ * new environment, as steps 4 and 6 built the first; 0, or -1 (logged,
+ * and the running command is kept). */
+static int
+reload_environment(void *arg)
+{
+	struct run *r = arg;
+	struct envlist env;
+	struct secrets_ctx x = { .env = &env,
+		.inherited = r->saved_env,
+		.err = r->err,
+		.errlen = sizeof(r->err) };
+
+	if (envlist_init(&env, r->saved_env) < 0) {
+		log_error("cannot build the environment: %s; keeping the "
+		          "running command",
+		    strerror(errno));
+		return -1;
+	}
+	if (r->cfg.user && envlist_set(&env, "HOME", r->user.home) < 0) {
+		snprintf(r->err, sizeof(r->err), "cannot set HOME: %s",
+		    strerror(errno));
+	} else if (sources_reload(&x, &r->cfg.sources) == 0) {
+		envlist_free(&r->env);
+		r->env = env;
+		return 0;
+	}
+	log_error("%s; keeping the running command", r->err);
+	envlist_free(&env);
+	return -1;
+}
+
+/* --on-change restart: the command again, as step 7 started it, with the
+ * environment reload_environment read. */
+static pid_t
+restart_command(void *arg, int *code)
+{
+	struct run *r = arg;
+	const char *cmd = r->cfg.argv[0];
+	pid_t pid;
+
+	r->sp.envp = r->env.v;
+	if (r->status_fd >= 0)
+		close(r->status_fd);
+	pid = spawn_command(&r->sp, &r->status_fd);
+	if (pid < 0) {
+		log_error("cannot start %s again: %s", cmd, strerror(errno));
+		*code = EXIT_BOSUN;
+		envlist_free(&r->env);
+		return -1;
+	}
+	spawn_outcome(pid, &r->status_fd, 1, code);
+	envlist_free(&r->env);
+	if (*code) {
+		waitpid(pid, NULL, 0);
+		if (r->sp.tty)
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+		return -1;
+	}
+	log_info("started %s again as pid %d", cmd, (int)pid);
+	r->sv.child = pid;
+	return pid;
 }
 
 /* 10. Supervise until everything is gone; the exit code. */
@@ -359,6 +501,11 @@ supervise_command(struct run *r)
 	r->sv.why = &r->why;
 	r->why.kill_after = c->kill_after;
 	r->why.grace = c->grace;
+	r->sv.on_change = c->on_change;
+	r->sv.settle = c->watch_settle;
+	r->restart =
+	    (struct restarter){ reload_environment, restart_command, r };
+	r->sv.restart = &r->restart;
 	status = supervise(&r->sv);
 	/* stopped before exec: whether it failed is known now */
 	spawn_outcome(r->sv.child, &r->status_fd, 0, &failed);
@@ -388,7 +535,7 @@ child_failure(const struct run *r, int status, char *buf, size_t len)
 	return buf;
 }
 
-/* 10. The termination message: why it ended, unless the command said. */
+/* 11. The termination message: why it ended, unless the command said. */
 static void
 write_termination_message(const struct run *r, int status, int stop)
 {
@@ -436,6 +583,7 @@ main(int argc, char **argv)
 	r.status_fd = -1;
 	r.why.stop_ms = r.why.mem_max = r.why.mem_peak = -1;
 	r.mem.dir = -1;
+	r.watch.fd = -1;
 	/* the steps, numbered as their functions above */
 	if (take_signals(&r) < 0)
 		goto end;
@@ -464,6 +612,8 @@ main(int argc, char **argv)
 	startup_termlog(termlog_open(&r.log));
 	if (inherit_environment(&r) < 0 || resolve_privileges(&r) < 0)
 		goto end;
+	if (watch_changes(&r) < 0)
+		goto end;
 	if ((stop = load_secrets(&r)) != 0) {
 		status = stop < 0 ? EXIT_BOSUN : 128 + stop;
 		if (stop > 0)
@@ -477,13 +627,16 @@ main(int argc, char **argv)
 		status = status < 0 ? EXIT_BOSUN : status;
 		goto end;
 	}
-	/* 9. Do not pin the working directory's file system. */
-	if (chdir("/") < 0)
+	/* 9. Do not pin the working directory's file system (a restart
+	 * starts the command there again, and reads relative paths) */
+	if (r.cfg.on_change != SUPERVISE_RESTART && chdir("/") < 0)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 	status = supervise_command(&r);
 end:
 	if (r.cfg.action == CLI_RUN && !r.cfg.pause)
 		write_termination_message(&r, status, stop);
+	watch_close(&r.watch);
+	free_environment(r.saved_env);
 	filter_free(r.sp.filter);
 	envlist_free(&r.env);
 	cli_free(&r.cfg);

@@ -105,6 +105,16 @@ set_error(struct secrets_ctx *x, const char *fmt, ...)
 	return -1;
 }
 
+/* Watches path before it is read (--on-change), so no change is missed;
+ * a missing path is for the read to report. */
+static int
+watch(struct secrets_ctx *x, const char *path)
+{
+	if (!x->watch || x->watch(x->watch_arg, path) == 0 || errno == ENOENT)
+		return 0;
+	return set_error(x, "cannot watch %s: %s", path, strerror(errno));
+}
+
 /* Sets name to the n bytes at v, after checking what exec can carry. */
 int
 secrets_set(struct secrets_ctx *x, const char *name, const char *v, size_t n,
@@ -209,6 +219,8 @@ from_file(struct secrets_ctx *x, const char *name, const char *path)
 	size_t n;
 	int r;
 
+	if (watch(x, path) < 0)
+		return -1;
 	if (files_read(path, SECRETS_MAX_STRING, &buf, &n) < 0)
 		return set_error(x, "cannot read secret %s from %s: %s", name,
 		    path, read_error(errno));
@@ -226,6 +238,8 @@ secrets_env_file(struct secrets_ctx *x, const char *path)
 	size_t n;
 	int r;
 
+	if (watch(x, path) < 0)
+		return -1;
 	if (files_read(path, ENVFILE_MAX, &buf, &n) < 0)
 		return set_error(x, "cannot read env-file %s: %s", path,
 		    errno == EFBIG ? "larger than 4 MiB" : read_error(errno));
@@ -388,6 +402,10 @@ plain_dir(struct secrets_ctx *x, const char *dir, int dfd)
 			log_debug("skipping %s: not a regular file", path);
 			continue;
 		}
+		/* its own inode too: a file bind-mounted alone and written
+		 * in place is seen by no watch on the directory */
+		if ((r = watch(x, path)) < 0)
+			continue;
 		files_reading_start(dir, k[i].name);
 		/* O_NONBLOCK: a FIFO put in its place must not wait */
 		fd = openat(dfd, k[i].name,
@@ -559,6 +577,8 @@ secrets_dir(struct secrets_ctx *x, const char *dir)
 	struct stat st;
 	int dfd, r;
 
+	if (watch(x, dir) < 0)
+		return -1;
 	files_reading_start(dir, NULL);
 	dfd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	files_reading_done();

@@ -19,6 +19,10 @@ struct secrets_ctx {
 	                         * (envlist_inherited): lookups go there */
 	char *err;
 	size_t errlen;
+	/* --on-change: called with each file or directory before it is
+	 * read; 0, or -1 with errno. NULL: nothing is watched. */
+	int (*watch)(void *arg, const char *path);
+	void *watch_arg;
 };
 
 int secrets_valid_name(const char *s, size_t n);

@@ -55,6 +55,32 @@ sources_wanted(const struct sources *s)
 	return 0;
 }
 
+/* Every source in order, the first failure stopping; without h (a
+ * reload) the hooks are left out. */
+static int
+load(struct secrets_ctx *x, const struct sources *s, const struct hook_ctl *h)
+{
+	const struct source *row;
+	const struct strlist *l;
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; i < NSOURCES && r == 0; i++) {
+		row = &order[i];
+		l = list_of(s, row);
+		if (row->run && !h)
+			continue;
+		if (row->run)
+			startup_deadline(0);
+		if (row->read_all && l->n)
+			r = row->read_all(x, l->v, l->n);
+		for (k = 0; !row->read_all && k < l->n && r == 0; k++)
+			r = row->read ? row->read(x, l->v[k])
+			              : row->run(x, l->v[k], h);
+	}
+	return r;
+}
+
 /*
  * Every source, in order; the first failure stops (message in x->err).
  * The files are read under the start-up deadline, disarmed before the
@@ -65,25 +91,23 @@ int
 sources_load(
     struct secrets_ctx *x, const struct sources *s, const struct hook_ctl *h)
 {
-	const struct source *row;
-	const struct strlist *l;
-	size_t i, k;
-	int r = 0;
+	int r;
 
 	startup_deadline(s->hook_timeout);
-	for (i = 0; i < NSOURCES && r == 0; i++) {
-		row = &order[i];
-		l = list_of(s, row);
-		if (row->run)
-			startup_deadline(0);
-		if (row->read_all && l->n)
-			r = row->read_all(x, l->v, l->n);
-		for (k = 0; !row->read_all && k < l->n && r == 0; k++)
-			r = row->read ? row->read(x, l->v[k])
-			              : row->run(x, l->v[k], h);
-	}
+	r = load(x, s, h);
 	startup_deadline(0);
 	return r;
+}
+
+/*
+ * --on-change restart, while the command runs: the file sources again.
+ * No deadline (its SIGALRM would reach the command; no file source waits:
+ * a FIFO is refused) and no hooks (cli.c refuses restart with them).
+ */
+int
+sources_reload(struct secrets_ctx *x, const struct sources *s)
+{
+	return load(x, s, NULL);
 }
 
 /* A name, as the n bytes at s: what an env:VAR reference names. */

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "procs.h"
 #include "supervise.h"
+#include "watch.h"
 #include "why.h"
 
 #define NEVER INT64_MAX
@@ -40,6 +41,13 @@
  * entered the namespace since, say) does it send another.
  */
 #define REKILL_MS 1000
+
+/* a restart's stop when --kill-after is not set (ms) */
+#define RESTART_KILL_AFTER 10000
+
+/* A restart (--on-change restart): the command got its stop signal; it
+ * exited; the rest got the stop signal; the rest got SIGKILL. */
+enum restart { NO_RESTART, STOPPING, EXITED, LEFTOVERS, KILLING_REST };
 
 enum phase { RUNNING, DRAINING, KILLING };
 
@@ -63,6 +71,12 @@ struct state {
 	char victim_comm[24]; /* its name, "" if unknown */
 	int kill_failed;      /* the last SIGKILL round found nothing to kill */
 	int64_t stop_at, kill_at, grace_at, rekill_at;
+	/* --on-change */
+	int64_t change_at;    /* the watched paths are quiet from then on */
+	int changed_again;    /* a change settled during a restart */
+	enum restart restart; /* where a restart is */
+	int restart_sig;      /* the command's stop signal */
+	int64_t restart_at;   /* the restart's kill-after, then its grace */
 };
 
 /* 128+N for a death by signal N; remapped codes become 0. */
@@ -193,9 +207,13 @@ forward_stop(struct state *st, int sig, const siginfo_t *got)
 }
 
 /* The command exited: record its status; stop_leftovers() does the rest. */
+static int restart_exited(struct state *st, int wstatus);
+
 static void
 command_exited(struct state *st, int wstatus)
 {
+	if (restart_exited(st, wstatus))
+		return;
 	st->status = supervise_exit_code(st->s->remap, wstatus);
 	log_info_with(
 	    &((struct log_fields){
@@ -419,12 +437,205 @@ reap(struct state *st)
 	}
 }
 
+/*
+ * --on-change. A change restarts the settle time; once it passed, the
+ * command gets the signal, or is restarted: every source is read again
+ * first (a failure keeps the command), then the command gets its stop
+ * signal (SIGKILL after --kill-after, or 10 s), what it left is stopped
+ * as on exit, and it starts again. A stop signal meanwhile wins: no new
+ * start, and bosun ends as it always does.
+ */
+
+/* The watch's signal, or the same signal from outside: both read every
+ * pending event (a standard signal pending from outside hides the
+ * kernel's). Returns 1 when it was the watch's own. */
+static int
+watched(struct state *st, const siginfo_t *got)
+{
+	const struct supervisor *s = st->s;
+	char what[512] = "";
+	int changed = 0, own;
+
+	if (!s->watch)
+		return 0;
+	own = watch_is_event(s->watch, got);
+	if (watch_read(s->watch, what, sizeof(what), &changed) < 0)
+		log_warn("cannot read the watched paths' changes: %s",
+		    strerror(errno));
+	if (!changed)
+		return own;
+	if (st->change_at == NEVER)
+		log_info("%s", what);
+	else
+		log_debug("%s", what);
+	st->change_at = clock_now_ms() + s->settle;
+	return own;
+}
+
+/* SIG to what the command left (as on exit, but never to processes that
+ * are not bosun's descendants: a `docker exec` shell lives on). */
+static void
+restart_signal(struct state *st, int sig)
+{
+	size_t found;
+	pid_t self;
+
+	if (procs_own(&self) == 0) {
+		if (procs_signal_descendants(sig, &found) == 0)
+			return;
+	} else if (self > 0 && procs_signal_children(self, sig, &found) == 0) {
+		return;
+	}
+	signal_all(st, sig);
+}
+
+static void
+restart_begin(struct state *st)
+{
+	const struct supervisor *s = st->s;
+	int sig = s->rewrite->to[SIGTERM] ? s->rewrite->to[SIGTERM] : SIGTERM;
+
+	if (s->restart->reload(s->restart->arg) < 0)
+		return;
+	log_info("restarting the command: sending %s", signame(sig));
+	st->restart = STOPPING;
+	st->restart_sig = sig;
+	forward(st, sig, NULL);
+	st->restart_at = clock_now_ms() +
+	    (s->kill_after >= 0 ? s->kill_after : RESTART_KILL_AFTER);
+}
+
+/* The changes have settled. */
+static void
+act_on_change(struct state *st)
+{
+	const struct supervisor *s = st->s;
+	int to;
+
+	if (st->restart != NO_RESTART) {
+		st->changed_again = 1;
+		return;
+	}
+	if (st->phase != RUNNING || st->stop_seen || !st->child) {
+		log_debug("not acting on the change: stopping");
+		return;
+	}
+	if (s->on_change == SUPERVISE_RESTART) {
+		restart_begin(st);
+		return;
+	}
+	to = s->rewrite->to[s->on_change];
+	if (!to) {
+		log_info("dropping %s (--rewrite)", signame(s->on_change));
+		return;
+	}
+	log_info("sending %s to the command", signame(to));
+	forward(st, to, NULL);
+}
+
+/* The command exited because of a restart: 1, else 0 (command_exited). */
+static int
+restart_exited(struct state *st, int wstatus)
+{
+	if (st->restart != STOPPING || st->stop_seen)
+		return 0;
+	st->status = supervise_exit_code(st->s->remap, wstatus);
+	log_info("command exited with status %d; restarting", st->status);
+	st->child = 0;
+	if (st->s->tty)
+		tcsetpgrp(STDIN_FILENO, getpgrp());
+	st->restart = EXITED;
+	st->restart_at = NEVER;
+	return 1;
+}
+
+static void
+respawn(struct state *st)
+{
+	const struct restarter *r = st->s->restart;
+	int code;
+	pid_t pid;
+
+	st->restart = NO_RESTART;
+	pid = r->respawn(r->arg, &code);
+	if (pid < 0) {
+		/* as if the command had exited with it */
+		st->status = code;
+		st->phase = DRAINING;
+		return;
+	}
+	st->child = pid;
+	if (st->changed_again) {
+		st->changed_again = 0;
+		st->change_at = clock_now_ms();
+	}
+}
+
+/* After each reap while restarting: leftovers, then the new start. */
+static void
+restart_continue(struct state *st)
+{
+	if (st->phase != RUNNING || st->stop_seen) {
+		/* the command exited as it does on a stop: end as on exit */
+		if (st->restart >= EXITED && st->phase == RUNNING)
+			st->phase = DRAINING;
+		st->restart = NO_RESTART;
+		st->restart_at = NEVER;
+		return;
+	}
+	if (st->restart == STOPPING)
+		return;
+	if (!st->children) {
+		st->restart_at = NEVER;
+		respawn(st);
+		return;
+	}
+	if (st->restart == EXITED && st->s->grace > 0) {
+		log_info("sending %s to what is left; grace %lld ms",
+		    signame(st->restart_sig), st->s->grace);
+		restart_signal(st, st->restart_sig);
+		restart_signal(st, SIGCONT);
+		st->restart = LEFTOVERS;
+		st->restart_at = clock_now_ms() + st->s->grace;
+	} else if (st->restart == EXITED) {
+		st->restart = KILLING_REST;
+	}
+	if (st->restart == KILLING_REST)
+		restart_signal(st, SIGKILL);
+}
+
+/* The settle time and the restart's deadlines. */
+static void
+check_watch_deadlines(struct state *st)
+{
+	int64_t now;
+
+	if (st->change_at == NEVER && st->restart_at == NEVER)
+		return;
+	now = clock_now_ms();
+	if (st->change_at <= now) {
+		st->change_at = NEVER;
+		act_on_change(st);
+	}
+	if (st->restart_at <= now) {
+		st->restart_at = NEVER;
+		if (st->restart == STOPPING) {
+			log_info("the command did not stop: SIGKILL");
+			forward(st, SIGKILL, NULL);
+		} else if (st->restart == LEFTOVERS) {
+			log_info("grace expired: SIGKILL to what is left");
+			st->restart = KILLING_REST;
+			restart_signal(st, SIGKILL);
+		}
+	}
+}
+
 static void
 handle_signal(struct state *st, int sig, const siginfo_t *got)
 {
 	int to;
 
-	if (sig == SIGCHLD)
+	if (sig == SIGCHLD || (sig == WATCH_SIGNAL && watched(st, got)))
 		return;
 	if (st->phase != RUNNING) {
 		log_debug("ignoring %s: the command has exited", signame(sig));
@@ -523,6 +734,8 @@ supervise(const struct supervisor *s)
 		.kill_at = NEVER,
 		.grace_at = NEVER,
 		.rekill_at = NEVER,
+		.change_at = NEVER,
+		.restart_at = NEVER,
 	};
 	struct timespec ts;
 	siginfo_t info;
@@ -535,6 +748,8 @@ supervise(const struct supervisor *s)
 		/* the first pass reaps whatever ended before the loop began */
 		if (reap_due)
 			reap(&st);
+		if (st.restart != NO_RESTART)
+			restart_continue(&st);
 		if (st.phase == DRAINING && !st.drained)
 			stop_leftovers(&st);
 		if (st.phase == KILLING && st.children && st.kill_failed &&
@@ -550,6 +765,10 @@ supervise(const struct supervisor *s)
 			break;
 
 		d = next_deadline(&st);
+		if (st.change_at < d)
+			d = st.change_at;
+		if (st.restart_at < d)
+			d = st.restart_at;
 		if (d == NEVER) {
 			sig = sig_wait(NULL, &info);
 		} else {
@@ -576,6 +795,7 @@ supervise(const struct supervisor *s)
 		else if (sig > 0)
 			handle_signal(&st, sig, &info);
 		check_deadlines(&st);
+		check_watch_deadlines(&st);
 	}
 	log_info("all processes gone; exiting with %d", st.status);
 	return st.status;

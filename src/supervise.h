@@ -14,6 +14,23 @@ struct exitset {
 	unsigned char bit[32];
 };
 
+/* --on-change restart; any other value is a signal (0: none) */
+#define SUPERVISE_RESTART (-1)
+
+struct watch;
+
+/*
+ * --on-change: what restarting needs from main. reload reads every source
+ * of the environment again (0, or -1 once it logged why: the command is
+ * kept); respawn starts the command with it and returns its pid, or -1
+ * with *code the exit code of the failure (it logged why).
+ */
+struct restarter {
+	int (*reload)(void *arg);
+	pid_t (*respawn)(void *arg, int *code);
+	void *arg;
+};
+
 /* What the supervisor is given; durations in milliseconds. */
 struct supervisor {
 	pid_t child;                  /* the command; 0 once reaped */
@@ -28,6 +45,10 @@ struct supervisor {
 	const struct exitset *remap;  /* exit codes that become 0 */
 	struct cgroup *mem;           /* OOM counters to read; NULL none */
 	struct why *why;              /* out: what happened; NULL */
+	struct watch *watch;          /* NULL: nothing is watched */
+	int on_change;                /* a signal, or SUPERVISE_RESTART */
+	long long settle;             /* changes must stop this long */
+	const struct restarter *restart;
 };
 
 int supervise(const struct supervisor *s);

@@ -560,3 +560,55 @@ Test(cli, log_format_and_termination_log_with_their_twins)
 	    err, "--log-format: unknown format 'JSON' (text or json)");
 	cr_assert_eq(parse(ARGV("true"), ENVP("BOSUN_LOG_FORMAT=xml")), -1);
 }
+
+Test(cli, on_change_watch_and_settle)
+{
+	cr_assert_eq(parse(ARGV("true"), no_env), 0);
+	cr_assert_eq(c.on_change, 0, "nothing is watched by default");
+	cr_assert_eq(c.watch_settle, 1000, "settle defaults to 1 s");
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("--on-change", "restart", "--watch", "/a",
+			     "--watch=/b", "--watch-settle", "250ms", "true"),
+			 no_env),
+	    0);
+	cr_assert_eq(c.on_change, SUPERVISE_RESTART);
+	cr_assert_eq(c.watch.n, 2);
+	cr_assert_str_eq(c.watch.v[1], "/b");
+	cr_assert_eq(c.watch_settle, 250);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("--on-change", "rtmin+2", "true"), no_env), 0);
+	cr_assert_eq(c.on_change, 36);
+	cli_free(&c);
+	cr_assert_eq(parse(ARGV("true"),
+			 ENVP("BOSUN_ON_CHANGE=HUP", "BOSUN_WATCH=/x,/y",
+			     "BOSUN_WATCH_SETTLE=2s")),
+	    0);
+	cr_assert_eq(c.on_change, SIGHUP);
+	cr_assert_eq(c.watch.n, 2);
+	cr_assert_eq(c.watch_settle, 2000);
+	cli_free(&c);
+}
+
+Test(cli, bad_watch_configurations)
+{
+	cr_assert_eq(parse(ARGV("--on-change", "KILL", "true"), no_env), -1);
+	cr_assert(strstr(err, "--on-change: bad action 'KILL'"), "%s", err);
+	cr_assert_eq(parse(ARGV("--on-change", "CHLD", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("--on-change", "reload", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("--watch", "/etc", "true"), no_env), -1);
+	cr_assert_str_eq(err, "--watch needs --on-change");
+	cr_assert_eq(parse(ARGV("--watch-settle", "1x", "true"), no_env), -1);
+	cr_assert_eq(parse(ARGV("--on-change", "restart", "--hook", "/h",
+			     "true"),
+			 no_env),
+	    -1);
+	cr_assert(strstr(err, "cannot run hooks again"), "%s", err);
+	cr_assert_eq(parse(ARGV("true"),
+			 ENVP("BOSUN_ON_CHANGE=restart",
+			     "BOSUN_HOOKS_DIR=/etc/hooks")),
+	    -1);
+	cr_assert_eq(parse(ARGV("--on-change", "HUP", "--hook", "/h", "true"),
+			 no_env),
+	    0, "a signal runs no hook again");
+	cli_free(&c);
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* secrets: names, trimming, env-file parsing, sources and precedence. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -765,4 +766,81 @@ Test(secrets, envfile_sources_name_lines_past_nine)
 
 	cr_assert_eq(secrets_parse_envfile(&x, text, sizeof(text) - 1, "f"), -1);
 	cr_assert(strstr(err, "A from f:12 contains"), "%s", err);
+}
+
+/* What the watch callback was given, in order. */
+static char watched[8][300];
+static int nwatched, watch_fails;
+
+static int
+record_watch(void *arg, const char *path)
+{
+	cr_assert_eq(arg, &nwatched);
+	if (watch_fails) {
+		errno = ENOSPC;
+		return -1;
+	}
+	cr_assert_lt(nwatched, 8);
+	snprintf(watched[nwatched++], sizeof(watched[0]), "%s", path);
+	return 0;
+}
+
+Test(secrets, every_file_source_is_watched_before_it_is_read)
+{
+	struct config c = { 0 };
+	char s1[300], s2[300], envfile[300], secdir[300], hook[300];
+	char *argv[16];
+	int argc = 0;
+
+	cr_assert_not_null(mkdtemp(dir));
+	mkdir(path_of("secrets"), 0700);
+	put("app.env", "A=1\n", 0600);
+	put("secrets/B", "2\n", 0600);
+	put("ff", "3\n", 0600);
+	put("sec", "4\n", 0600);
+	snprintf(envfile, sizeof(envfile), "%s", path_of("app.env"));
+	snprintf(secdir, sizeof(secdir), "%s", path_of("secrets"));
+	snprintf(s1, sizeof(s1), "D=%s", path_of("sec"));
+	snprintf(s2, sizeof(s2), "E=env:TOKEN");
+	snprintf(hook, sizeof(hook), "%s", path_of("no-such-hook"));
+	argv[argc++] = "bosun";
+	argv[argc++] = "--env-file";
+	argv[argc++] = envfile;
+	argv[argc++] = "--secrets-dir";
+	argv[argc++] = secdir;
+	argv[argc++] = "--file-env";
+	argv[argc++] = "C";
+	argv[argc++] = "-s";
+	argv[argc++] = s1;
+	argv[argc++] = "-s";
+	argv[argc++] = s2;
+	argv[argc++] = "--hook";
+	argv[argc++] = hook;
+	argv[argc++] = "true";
+	argv[argc] = NULL;
+	cr_assert_eq(cli_parse(&c, argc, argv, NULL, NULL, err, sizeof(err)),
+	    0, "%s", err);
+	own("C_FILE", path_of("ff"));
+	own("TOKEN", "t0k");
+	restart();
+	x.watch = record_watch;
+	x.watch_arg = &nwatched;
+	/* a reload: the file sources again, hooks left out */
+	cr_assert_eq(sources_reload(&x, &c.sources), 0, "%s", err);
+	cr_assert_eq(nwatched, 5, "env:TOKEN is no file");
+	cr_assert_str_eq(watched[0], envfile);
+	cr_assert_str_eq(watched[1], secdir);
+	cr_assert_str_eq(watched[2], path_of("secrets/B"),
+	    "a plain directory's files too, for their inodes");
+	cr_assert_str_eq(watched[3], path_of("ff"));
+	cr_assert_str_eq(watched[4], path_of("sec"));
+	cr_assert_str_eq(envlist_get(&env, "D"), "4");
+
+	restart();
+	watch_fails = 1;
+	cr_assert_eq(sources_reload(&x, &c.sources), -1);
+	cr_assert(strstr(err, "cannot watch"), "%s", err);
+	cr_assert_null(envlist_get(&env, "A"), "not read when not watched");
+	watch_fails = 0;
+	cli_free(&c);
 }
