@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+"""An adversarial review of issues 13 and 14: the termination log as a
+target for a command that dropped its privileges, and signal forwarding
+under a storm while the command exits."""
+import os
+import pathlib
+import shutil
+import signal
+import stat
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from conftest import BOSUN, PY, wait_until
+
+
+def run(args, pid1=False, timeout=10):
+    """bosun, killed after timeout seconds should it hang (rc -9 then):
+    unshare's --kill-child takes PID 1 with it."""
+    cmd = [BOSUN] + list(args)
+    if pid1:
+        cmd = ["unshare", "--pid", "--fork", "--mount-proc",
+               "--kill-child"] + cmd
+    return subprocess.run(["timeout", "-s", "KILL", str(timeout)] + cmd,
+                          capture_output=True, text=True)
+
+
+def test_termlog_fifo_planted_at_exit_does_not_hang_bosun(tmp_path, mode):
+    # the command leaves a FIFO where the message goes: bosun must not
+    # wait for a reader that never comes (PID 1 would never exit)
+    log = tmp_path / "termination-log"
+    t0 = time.monotonic()
+    r = run(["--termination-log", str(log), "sh", "-c",
+             f"rm -f {log}; mkfifo {log}; exit 3"], pid1=mode)
+    took = time.monotonic() - t0
+    assert r.returncode == 3
+    assert took < 5
+    assert stat.S_ISFIFO(os.lstat(log).st_mode)
+    assert r.stderr.startswith(
+        f"bosun: warning: cannot write the termination message to {log}: ")
+    assert r.stderr.count("\n") == 1
+
+
+def test_termlog_fifo_at_start_does_not_hang_bosun(tmp_path, mode):
+    log = tmp_path / "termination-log"
+    os.mkfifo(log)
+    r = run(["--termination-log", str(log), "sh", "-c", "echo ran; exit 4"],
+            pid1=mode)
+    assert r.returncode == 4
+    assert r.stdout == "ran\n"
+    assert stat.S_ISFIFO(os.lstat(log).st_mode)
+    assert r.stderr.startswith(
+        f"bosun: warning: cannot write the termination message to {log}: ")
+
+
+@pytest.fixture
+def open_dir():
+    """A directory any user reaches, removed afterwards."""
+    d = tempfile.mkdtemp(prefix="bosun-review2-")
+    os.chmod(d, 0o755)
+    yield pathlib.Path(d)
+    shutil.rmtree(d, True)
+
+
+def planted_link(base, mode, victim):
+    # a directory the unprivileged command may write (as /tmp without its
+    # sticky bit, or an emptyDir): it swaps the file for a link
+    d = base / "msg"
+    d.mkdir()
+    os.chmod(d, 0o777)
+    log = d / "termination-log"
+    return run(["--user", "65534:65534", "--termination-log", str(log),
+                "sh", "-c", f"rm -f {log}; ln -s {victim} {log}; exit 0"],
+               pid1=mode), log
+
+
+def test_termlog_link_to_an_empty_file_is_not_written_as_root(open_dir, mode):
+    victim = open_dir / "victim"
+    victim.write_text("")
+    os.chmod(victim, 0o600)
+    r, log = planted_link(open_dir, mode, victim)
+    assert r.returncode == 0
+    assert victim.read_text() == ""
+    assert os.path.islink(log)
+    assert r.stderr.startswith(
+        f"bosun: warning: cannot write the termination message to {log}: ")
+
+
+def test_termlog_dangling_link_creates_no_file_as_root(open_dir, mode):
+    victim = open_dir / "created-by-root"
+    r, log = planted_link(open_dir, mode, victim)
+    assert r.returncode == 0
+    assert not os.path.lexists(victim)
+    assert r.stderr.startswith(
+        f"bosun: warning: cannot write the termination message to {log}: ")
