@@ -2,6 +2,7 @@
 """An adversarial review of issues 13 and 14: the termination log as a
 target for a command that dropped its privileges, and signal forwarding
 under a storm while the command exits."""
+import json
 import os
 import pathlib
 import shutil
@@ -160,3 +161,19 @@ def test_forking_threads_and_escapers_are_all_killed(tmp_path, mode):
     # every signalling pass chases the forks (5 to 9 s here on 2 cores,
     # as before issue 14): bounded, not fast
     assert 1 < took < 40
+
+
+@pytest.mark.parametrize("args,env", [
+    (["--log-format", "json", "--grace", "bogus", "true"], {}),
+    (["--bogus\n", "true"], {"BOSUN_LOG_FORMAT": "json"}),
+    (["--grace", "bogus", "true"], {"BOSUN_LOG_FORMAT": "json"}),
+])
+def test_a_usage_error_is_json_when_json_was_asked_for(args, env):
+    r = subprocess.run([BOSUN] + args, capture_output=True, text=True,
+                       env={"PATH": os.environ["PATH"], **env}, timeout=10)
+    assert r.returncode == 125 and r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    o = json.loads(lines[0])
+    assert o["level"] == "error"
+    assert o["msg"].endswith("(see bosun --help)")
