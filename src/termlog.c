@@ -26,22 +26,6 @@
 
 #include "termlog.h"
 
-/* opt: a path, "off", or NULL for the default when it can be written. */
-void
-termlog_init(struct termlog *t, const char *opt)
-{
-	memset(t, 0, sizeof(*t));
-	if (opt && strcmp(opt, "off") == 0)
-		return;
-	if (!opt) {
-		if (access(TERMLOG_DEFAULT, W_OK) < 0)
-			return;
-		opt = TERMLOG_DEFAULT;
-	}
-	t->path = opt;
-	t->existed = stat(opt, &t->start) == 0;
-}
-
 /*
  * path opened for writing (created if missing) only if it is a regular
  * file: O_NONBLOCK, so that a FIFO there never waits for a reader (PID 1
@@ -67,6 +51,35 @@ open_regular(const char *path, int nofollow)
 		return -1;
 	}
 	return fd;
+}
+
+/* opt: a path, "off", or NULL for the default when it can be written. */
+void
+termlog_init(struct termlog *t, const char *opt)
+{
+	int link, fd;
+
+	memset(t, 0, sizeof(*t));
+	if (opt && strcmp(opt, "off") == 0)
+		return;
+	if (!opt) {
+		if (access(TERMLOG_DEFAULT, W_OK) < 0)
+			return;
+		opt = TERMLOG_DEFAULT;
+	}
+	t->path = opt;
+	link = lstat(opt, &t->start) == 0 && S_ISLNK(t->start.st_mode);
+	t->existed = stat(opt, &t->start) == 0;
+	/* a link there before the command ran is the operator's: followed
+	 * now, once, its file created if need be (at exit only the file
+	 * itself is written, never a link the command may have put in its
+	 * place) */
+	if (link) {
+		if (!t->existed && (fd = open_regular(opt, 0)) >= 0)
+			close(fd);
+		if (realpath(opt, t->real))
+			t->path = t->real;
+	}
 }
 
 /* The file, opened for startup.c's handler to write into: -1 if none. */

@@ -177,3 +177,15 @@ def test_a_usage_error_is_json_when_json_was_asked_for(args, env):
     o = json.loads(lines[0])
     assert o["level"] == "error"
     assert o["msg"].endswith("(see bosun --help)")
+
+
+def test_termlog_a_link_given_before_the_start_is_followed(tmp_path, mode):
+    # the operator's own link, there before the command ran, still works
+    target = tmp_path / "real-log"
+    link = tmp_path / "termination-log"
+    link.symlink_to(target)
+    r = run(["--termination-log", str(link), "sh", "-c", "exit 3"],
+            pid1=mode)
+    assert r.returncode == 3 and r.stderr == ""
+    assert target.read_text() == "exited 3\n"
+    assert os.path.islink(link)
