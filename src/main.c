@@ -96,9 +96,18 @@ configure(struct run *r, int argc, char **argv)
 {
 	const struct cli_checks checks = { privdrop_parse_caps,
 		filter_check_syscalls };
+	const char *fmt;
 
 	if (cli_parse(&r->cfg, argc, argv, environ, &checks, r->err,
 	        sizeof(r->err)) < 0) {
+		/* a usage error is one of bosun's messages too: in the
+		 * format asked for, by the command line as far as it was
+		 * read or by BOSUN_LOG_FORMAT */
+		fmt = getenv("BOSUN_LOG_FORMAT");
+		log_format = r->cfg.log_format == LOG_FORMAT_JSON ||
+		        (fmt && strcmp(fmt, "json") == 0)
+		    ? LOG_FORMAT_JSON
+		    : LOG_FORMAT_TEXT;
 		log_error("%s (see bosun --help)", r->err);
 		return -1;
 	}

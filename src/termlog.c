@@ -11,7 +11,9 @@
  * same directory, renamed over the old one. Kubernetes bind-mounts the
  * file itself, where a rename fails (EBUSY) or the directory is not
  * writable; then the file is truncated and the line written with one
- * write(2), which a regular file takes whole.
+ * write(2), which a regular file takes whole. Only a regular file is
+ * ever written: never through a link the command planted (bosun is root,
+ * the command may not be), never a FIFO (that would block PID 1's exit).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,14 +21,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "termlog.h"
+
+/*
+ * path opened for writing (created if missing) only if it is a regular
+ * file: O_NONBLOCK, so that a FIFO there never waits for a reader (PID 1
+ * would hang), and with nofollow O_NOFOLLOW, so that a link the command
+ * put there (it may have dropped its privileges; bosun has not) is not
+ * followed to another file. -1 with errno otherwise.
+ */
+static int
+open_regular(const char *path, int nofollow)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path,
+	    O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+	        (nofollow ? O_NOFOLLOW : 0),
+	    0644);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
 
 /* opt: a path, "off", or NULL for the default when it can be written. */
 void
 termlog_init(struct termlog *t, const char *opt)
 {
+	int link, fd;
+
 	memset(t, 0, sizeof(*t));
 	if (opt && strcmp(opt, "off") == 0)
 		return;
@@ -36,7 +68,18 @@ termlog_init(struct termlog *t, const char *opt)
 		opt = TERMLOG_DEFAULT;
 	}
 	t->path = opt;
+	link = lstat(opt, &t->start) == 0 && S_ISLNK(t->start.st_mode);
 	t->existed = stat(opt, &t->start) == 0;
+	/* a link there before the command ran is the operator's: followed
+	 * now, once, its file created if need be (at exit only the file
+	 * itself is written, never a link the command may have put in its
+	 * place) */
+	if (link) {
+		if (!t->existed && (fd = open_regular(opt, 0)) >= 0)
+			close(fd);
+		if (realpath(opt, t->real))
+			t->path = t->real;
+	}
 }
 
 /* The file, opened for startup.c's handler to write into: -1 if none. */
@@ -45,7 +88,7 @@ termlog_open(const struct termlog *t)
 {
 	if (!t->path)
 		return -1;
-	return open(t->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	return open_regular(t->path, 0);
 }
 
 static int
@@ -129,12 +172,12 @@ termlog_write(const struct termlog *t, const char *line, int *left)
 	if ((lstat(t->path, &l) == 0 ? S_ISREG(l.st_mode) : errno == ENOENT) &&
 	    replace(t, line) == 0)
 		return 0;
-	fd = open(
-	    t->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0)
+	/* the file itself (a bind mount): never through a link, never a
+	 * FIFO or a device */
+	if ((fd = open_regular(t->path, 1)) < 0)
 		return -1;
 	/* one write: a regular file takes it whole */
-	r = write_all(fd, line, strlen(line));
+	r = ftruncate(fd, 0) < 0 ? -1 : write_all(fd, line, strlen(line));
 	if (close(fd) < 0)
 		r = -1;
 	return r;

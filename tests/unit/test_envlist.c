@@ -216,3 +216,113 @@ Test(envlist, remove_keeps_colliding_names_reachable)
 	}
 	envlist_free(&e);
 }
+
+/*
+ * Review: random sets, removes (holes), unsets and envp calls against a
+ * plain ordered model, starting from an environment with a duplicate and
+ * an entry without '='. After every step each name reads as the model
+ * says; after every envp the array is the model exactly: no hole, no
+ * removed value, no NULL before the end.
+ */
+#define MODEL_MAX 512
+
+struct model {
+	char *v[MODEL_MAX];
+	size_t n;
+};
+
+static long
+model_find(const struct model *m, const char *name)
+{
+	size_t i, k = strlen(name);
+
+	for (i = 0; i < m->n; i++)
+		if (strncmp(m->v[i], name, k) == 0 && m->v[i][k] == '=')
+			return (long)i;
+	return -1;
+}
+
+static void
+model_del(struct model *m, long i)
+{
+	free(m->v[i]);
+	memmove(&m->v[i], &m->v[i + 1], (m->n - i - 1) * sizeof(*m->v));
+	m->n--;
+}
+
+Test(envlist, random_holes_match_a_plain_model)
+{
+	static char *start[] = { "N3=inherited", "RAW", "N5=five", "N3=dup",
+		"BOSUN_X=1", NULL };
+	struct envlist e;
+	struct model m = { { NULL }, 0 };
+	char name[16], val[32], *names[4], **envp;
+	unsigned seed = 12345;
+	long at;
+	size_t i;
+	int step, op, k;
+
+	cr_assert_eq(envlist_init(&e, start), 0);
+	m.v[m.n++] = strdup("N3=inherited");
+	m.v[m.n++] = strdup("RAW");
+	m.v[m.n++] = strdup("N5=five");
+	for (step = 0; step < 20000; step++) {
+		op = rand_r(&seed) % 10;
+		snprintf(name, sizeof(name), "N%d", rand_r(&seed) % 40);
+		if (op < 5) {
+			snprintf(val, sizeof(val), "v%d", step);
+			cr_assert_eq(envlist_set(&e, name, val), 0);
+			if ((at = model_find(&m, name)) >= 0) {
+				free(m.v[at]);
+			} else {
+				cr_assert_lt(m.n, MODEL_MAX);
+				at = (long)m.n++;
+			}
+			m.v[at] = malloc(strlen(name) + strlen(val) + 2);
+			sprintf(m.v[at], "%s=%s", name, val);
+		} else if (op < 8) {
+			envlist_remove(&e, name);
+			if ((at = model_find(&m, name)) >= 0)
+				model_del(&m, at);
+		} else if (op < 9) {
+			/* a batch with a name twice and one unset */
+			for (k = 0; k < 4; k++) {
+				names[k] = malloc(16);
+				snprintf(names[k], 16, "N%d",
+				    k == 3 ? rand_r(&seed) % 40 : rand_r(&seed) % 40);
+			}
+			strcpy(names[1], names[0]);
+			envlist_unset_all(&e, names, 4);
+			for (k = 0; k < 4; k++) {
+				if ((at = model_find(&m, names[k])) >= 0)
+					model_del(&m, at);
+				free(names[k]);
+			}
+		} else {
+			envp = envlist_envp(&e);
+			cr_assert_eq(e.n, m.n, "step %d", step);
+			for (i = 0; i < m.n; i++)
+				cr_assert_str_eq(envp[i], m.v[i], "step %d at %zu",
+				    step, i);
+			cr_assert_null(envp[m.n]);
+		}
+		for (k = 0; k < 40; k++) {
+			snprintf(name, sizeof(name), "N%d", k);
+			at = model_find(&m, name);
+			if (at < 0)
+				cr_assert_null(envlist_get(&e, name), "step %d %s",
+				    step, name);
+			else
+				cr_assert_str_eq(envlist_get(&e, name),
+				    strchr(m.v[at], '=') + 1, "step %d %s", step,
+				    name);
+		}
+	}
+	envp = envlist_envp(&e);
+	for (i = 0; i < m.n; i++)
+		cr_assert_str_eq(envp[i], m.v[i]);
+	cr_assert_null(envp[m.n]);
+	while (m.n)
+		model_del(&m, (long)m.n - 1);
+	envlist_free(&e);
+}
