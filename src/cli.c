@@ -760,6 +760,7 @@ long_option(struct config *c, struct args *a, const char *arg)
  * secret when the value that would follow (the rest of the bundle, or
  * the next word) is NAME=SOURCE, tini's flag otherwise. A secret without
  * '=' is an error either way: as a flag, its word becomes the command.
+ * A word starting with '-' is an option (-s --grace=1s): no name does.
  */
 static int
 secret_follows(const struct args *a, const char *arg)
@@ -768,7 +769,7 @@ secret_follows(const struct args *a, const char *arg)
 	    : a->i + 1 < a->argc ? a->argv[a->i + 1]
 	                         : NULL;
 
-	return v && strchr(v, '=') != NULL;
+	return v && v[0] != '-' && strchr(v, '=') != NULL;
 }
 
 /* A bundle of short options: -gv, -k5s, -k 5s. */
@@ -922,9 +923,9 @@ parse_tini_env(struct config *c, char *const *envp, const struct args *a)
 		/* tini's 1 (its default) is errors and warnings: our 0 */
 		c->verbose = n > 0 ? (int)n - 1 : 0;
 	}
-	/* tini kills the command's group when it exits: no grace */
-	if (kill_group && !given(a, "grace"))
-		c->grace = 0;
+	/* tini's twin of its -g: signals go to the command's group */
+	if (kill_group && !given(a, "process-group"))
+		c->process_group = 1;
 	return 0;
 }
 
@@ -953,6 +954,14 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 	if (c->action != CLI_RUN)
 		return 0;
 	if (c->pause) {
+		/* a probe or a wait would be dropped without a word: a
+		 * HEALTHCHECK under BOSUN_PAUSE=1 would pause forever */
+		if (c->probe || c->wait.n) {
+			snprintf(err, len, "--pause runs no command: %s",
+			    c->probe ? "--probe goes alone"
+			             : "--wait has nothing to wait for");
+			goto fail;
+		}
 		if (cmd >= argc)
 			return 0;
 		snprintf(err, len, "--pause runs no command (given %.64s)",

@@ -106,6 +106,13 @@ parse_net(
 	const char *p, *q;
 	size_t i;
 
+	/* user:password@ has no use here, and the spec is not repeated:
+	 * the message would put the password in the container's log */
+	if (memchr(s, '@', strcspn(s, "/")))
+		return fail(err, len,
+		    "bad %s:// target: user:password@ is not supported "
+		    "(the target is not repeated here)",
+		    t->kind == TARGET_TCP ? "tcp" : "http");
 	if (parse_host(s, t, &p) < 0)
 		return fail(err, len, form, spec);
 	q = p + strcspn(p, "/");
