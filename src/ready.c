@@ -511,6 +511,18 @@ advance(const struct ready *r, struct check *cs, long long now, long long start,
 			if (r->once)
 				c->attempt_end = LLONG_MAX;
 		}
+		if (c->phase == CONNECTING && now >= c->attempt_end &&
+		    c->next_addr < c->addrs.n) {
+			/* an address that drops the connect (a firewall, a
+			 * route to nowhere) must not hide the next one */
+			log_debug("%s: connecting took longer than %d s; "
+			          "trying the next address",
+			    c->t->spec, ATTEMPT_MS / 1000);
+			close(c->fd);
+			c->fd = -1;
+			c->attempt_end = now + ATTEMPT_MS;
+			connect_next(c, r, now);
+		}
 		if (in_progress(c->phase) && now >= c->attempt_end) {
 			snprintf(why, sizeof(why), "%s took longer than %d s",
 			    phase_name(c->phase), ATTEMPT_MS / 1000);

@@ -149,3 +149,48 @@ def test_wait_leaks_no_descriptor_and_no_resolver_into_the_command():
     assert fds.split() == ["0", "1", "2", "3"], fds
     # the one child of bosun is the shell itself
     assert len(kids.split()) == 1, kids
+
+
+# A name with two addresses, the first dropping the connect (a firewall's
+# DROP: here a listener whose accept queue is full, so the SYN is dropped),
+# the second listening: the wait must reach the second.
+
+
+def test_wait_moves_on_from_an_address_that_drops_the_connect(tmp_path):
+    # glibc sorts 127.0.0.1 first, musl keeps the file's order: both try
+    # the dropping one first
+    drop, good = "127.0.0.1", "127.0.0.2"
+    hole = socket.socket()
+    hole.bind((drop, 0))
+    port = hole.getsockname()[1]
+    hole.listen(0)
+    fillers = []
+    for _ in range(3):
+        f = socket.socket()
+        f.setblocking(False)
+        try:
+            f.connect((drop, port))
+        except BlockingIOError:
+            pass
+        fillers.append(f)
+    ok = socket.socket()
+    ok.bind((good, port))
+    ok.listen(16)
+    hosts = tmp_path / "hosts"
+    hosts.write_text(f"127.0.0.1 localhost\n{drop} svc-review1\n"
+                     f"{good} svc-review1\n")
+    script = f'mount --bind {hosts} /etc/hosts && exec "$@"'
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+             script, "sh", BOSUN, "--wait", f"tcp://svc-review1:{port}",
+             "--wait-timeout", "15s", "true"],
+            capture_output=True, text=True, timeout=30, env=BASE)
+    finally:
+        for s in fillers + [hole, ok]:
+            s.close()
+    took = time.monotonic() - t0
+    assert (p.returncode, p.stdout, p.stderr) == (0, "", "")
+    # one attempt's 5 s on the dropping address, then the next at once
+    assert 4.5 <= took <= 12.0, took
