@@ -914,12 +914,15 @@ parse_tini_env(struct config *c, char *const *envp, const struct args *a)
 		/* TINI_SUBREAPER: bosun always is one */
 	}
 	if (verbosity && *verbosity && !given(a, "verbose")) {
-		if (parse_number(verbosity, 9, &n) < 0) {
+		/* tini takes any number: more than its most says all */
+		if (parse_number(verbosity, 999999, &n) < 0) {
 			snprintf(a->err, a->len,
-			    "TINI_VERBOSITY: bad value '%.32s' (0 to 9)",
+			    "TINI_VERBOSITY: bad value '%.32s' (a number)",
 			    verbosity);
 			return -1;
 		}
+		if (n > 9)
+			n = 9;
 		/* tini's 1 (its default) is errors and warnings: our 0 */
 		c->verbose = n > 0 ? (int)n - 1 : 0;
 	}

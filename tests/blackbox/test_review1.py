@@ -242,3 +242,12 @@ def test_usr1_during_the_wait_does_not_kill_the_command_at_birth(tmp_path):
             p.kill()
             p.wait()
     assert (p.returncode, out) == (0, "lived\n"), err
+
+
+# tini reads TINI_VERBOSITY with atoi: an image with 10 ran under tini.
+
+
+def test_tini_verbosity_above_9_runs_at_the_most_verbose():
+    rc, out, err, _ = run(["true"], env=dict(BASE, TINI_VERBOSITY="10"))
+    assert (rc, out) == (0, "")
+    assert "bosun: started true as pid" in err, err
