@@ -162,6 +162,14 @@ target_parse(const char *spec, struct target *t, char *err, size_t len)
 		t->kind = TARGET_FILE;
 		return parse_path(spec, spec + 5, t, err, len);
 	}
+	if (strncmp(spec, "https://", 8) == 0 &&
+	    memchr(spec + 8, '@', strcspn(spec + 8, "/"))) {
+		snprintf(err, len,
+		    "bad https:// target: https is out of scope, and "
+		    "user:password@ is not supported (the target is not "
+		    "repeated here)");
+		return -1;
+	}
 	if (strncmp(spec, "https://", 8) == 0)
 		return fail(err, len,
 		    "'%s': https is out of scope (bosun has no TLS client); "

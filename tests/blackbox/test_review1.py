@@ -104,7 +104,8 @@ def test_pause_with_probe_or_wait_is_a_usage_error(args, env):
 @pytest.mark.parametrize("opt", ["--probe", "--wait"])
 @pytest.mark.parametrize("spec", ["http://user:s3cret@127.0.0.1:1/",
                                   "tcp://admin:s3cret@db:5432",
-                                  "http://s3cret@db/health"])
+                                  "http://s3cret@db/health",
+                                  "https://u:s3cret@db/health"])
 def test_credentials_in_a_target_are_refused_and_not_echoed(opt, spec):
     args = [opt, spec] + (["true"] if opt == "--wait" else [])
     rc, out, err, _ = run(args)

@@ -98,6 +98,9 @@ Test(target, credentials_are_refused_and_not_repeated)
 	cr_assert_null(strstr(err, "s3cret"), "%s", err);
 	cr_assert_eq(parse("tcp://s3cret@db:5432"), -1);
 	cr_assert_null(strstr(err, "s3cret"), "%s", err);
+	cr_assert_eq(parse("https://u:s3cret@web/"), -1);
+	cr_assert(strstr(err, "user:password@ is not supported"), "%s", err);
+	cr_assert_null(strstr(err, "s3cret"), "%s", err);
 	/* an @ in the path is no credential */
 	cr_assert_eq(parse("http://web/a@b"), 0, "%s", err);
 }
