@@ -791,6 +791,7 @@ long_option(struct config *c, struct args *a, const char *arg)
  * secret when the value that would follow (the rest of the bundle, or
  * the next word) is NAME=SOURCE, tini's flag otherwise. A secret without
  * '=' is an error either way: as a flag, its word becomes the command.
+ * A word starting with '-' is an option (-s --grace=1s): no name does.
  */
 static int
 secret_follows(const struct args *a, const char *arg)
@@ -799,7 +800,7 @@ secret_follows(const struct args *a, const char *arg)
 	    : a->i + 1 < a->argc ? a->argv[a->i + 1]
 	                         : NULL;
 
-	return v && strchr(v, '=') != NULL;
+	return v && v[0] != '-' && strchr(v, '=') != NULL;
 }
 
 /* A bundle of short options: -gv, -k5s, -k 5s. */
@@ -944,18 +945,21 @@ parse_tini_env(struct config *c, char *const *envp, const struct args *a)
 		/* TINI_SUBREAPER: bosun always is one */
 	}
 	if (verbosity && *verbosity && !given(a, "verbose")) {
-		if (parse_number(verbosity, 9, &n) < 0) {
+		/* tini takes any number: more than its most says all */
+		if (parse_number(verbosity, 999999, &n) < 0) {
 			snprintf(a->err, a->len,
-			    "TINI_VERBOSITY: bad value '%.32s' (0 to 9)",
+			    "TINI_VERBOSITY: bad value '%.32s' (a number)",
 			    verbosity);
 			return -1;
 		}
+		if (n > 9)
+			n = 9;
 		/* tini's 1 (its default) is errors and warnings: our 0 */
 		c->verbose = n > 0 ? (int)n - 1 : 0;
 	}
-	/* tini kills the command's group when it exits: no grace */
-	if (kill_group && !given(a, "grace"))
-		c->grace = 0;
+	/* tini's twin of its -g: signals go to the command's group */
+	if (kill_group && !given(a, "process-group"))
+		c->process_group = 1;
 	return 0;
 }
 
@@ -1005,6 +1009,14 @@ cli_parse(struct config *c, int argc, char **argv, char *const *envp,
 	if (c->action != CLI_RUN)
 		return 0;
 	if (c->pause) {
+		/* a probe or a wait would be dropped without a word: a
+		 * HEALTHCHECK under BOSUN_PAUSE=1 would pause forever */
+		if (c->probe || c->wait.n) {
+			snprintf(err, len, "--pause runs no command: %s",
+			    c->probe ? "--probe goes alone"
+			             : "--wait has nothing to wait for");
+			goto fail;
+		}
 		if (cmd >= argc)
 			return 0;
 		snprintf(err, len, "--pause runs no command (given %.64s)",

@@ -81,7 +81,8 @@ struct check {
 	struct resolved addrs;
 	int next_addr;
 	long long next_try, attempt_end, backoff, next_report;
-	char why[160]; /* why the last attempt failed */
+	long long addr_end; /* a pending connect moves on to the next address */
+	char why[160];      /* why the last attempt failed */
 	char req[HTTP_LINE_MAX + 512];
 	size_t req_len, sent, got;
 	char buf[HTTP_HEAD_MAX];
@@ -255,6 +256,10 @@ connect_next(struct check *c, const struct ready *r, long long now)
 		}
 		if (errno == EINPROGRESS) {
 			c->phase = CONNECTING;
+			/* --probe shares its one attempt among the addresses */
+			c->addr_end = c->next_addr >= c->addrs.n ? LLONG_MAX
+			    : r->once ? now + r->timeout / c->addrs.n
+			              : now + ATTEMPT_MS;
 			return;
 		}
 		e = errno;
@@ -511,6 +516,19 @@ advance(const struct ready *r, struct check *cs, long long now, long long start,
 			if (r->once)
 				c->attempt_end = LLONG_MAX;
 		}
+		if (c->phase == CONNECTING && c->next_addr < c->addrs.n &&
+		    now >= earliest(c->attempt_end, c->addr_end)) {
+			/* an address that drops the connect (a firewall, a
+			 * route to nowhere) must not hide the next one */
+			log_debug("%s: no answer to the connect; "
+			          "trying the next address",
+			    c->t->spec);
+			close(c->fd);
+			c->fd = -1;
+			if (!r->once)
+				c->attempt_end = now + ATTEMPT_MS;
+			connect_next(c, r, now);
+		}
 		if (in_progress(c->phase) && now >= c->attempt_end) {
 			snprintf(why, sizeof(why), "%s took longer than %d s",
 			    phase_name(c->phase), ATTEMPT_MS / 1000);
@@ -536,6 +554,8 @@ advance(const struct ready *r, struct check *cs, long long now, long long start,
 		}
 		*wake = earliest(
 		    *wake, c->phase == IDLE ? c->next_try : c->attempt_end);
+		if (c->phase == CONNECTING)
+			*wake = earliest(*wake, c->addr_end);
 	}
 	return pending;
 }

@@ -106,6 +106,13 @@ parse_net(
 	const char *p, *q;
 	size_t i;
 
+	/* user:password@ has no use here, and the spec is not repeated:
+	 * the message would put the password in the container's log */
+	if (memchr(s, '@', strcspn(s, "/")))
+		return fail(err, len,
+		    "bad %s:// target: user:password@ is not supported "
+		    "(the target is not repeated here)",
+		    t->kind == TARGET_TCP ? "tcp" : "http");
 	if (parse_host(s, t, &p) < 0)
 		return fail(err, len, form, spec);
 	q = p + strcspn(p, "/");
@@ -154,6 +161,14 @@ target_parse(const char *spec, struct target *t, char *err, size_t len)
 	if (strncmp(spec, "file:", 5) == 0) {
 		t->kind = TARGET_FILE;
 		return parse_path(spec, spec + 5, t, err, len);
+	}
+	if (strncmp(spec, "https://", 8) == 0 &&
+	    memchr(spec + 8, '@', strcspn(spec + 8, "/"))) {
+		snprintf(err, len,
+		    "bad https:// target: https is out of scope, and "
+		    "user:password@ is not supported (the target is not "
+		    "repeated here)");
+		return -1;
 	}
 	if (strncmp(spec, "https://", 8) == 0)
 		return fail(err, len,

@@ -383,6 +383,17 @@ Test(cli, s_with_name_equals_source_is_still_a_secret)
 	cr_assert_str_eq(err, "no command given");
 }
 
+Test(cli, s_before_an_option_with_a_value_is_tinis_flag)
+{
+	cr_assert_eq(parse(ARGV("-s", "--grace=1s", "true"), no_env), 0,
+	    "%s", err);
+	cr_assert_eq(c.subreaper, 1);
+	cr_assert_eq(c.sources.secrets.n, 0);
+	cr_assert_eq(c.grace, 1000);
+	cr_assert_str_eq(c.argv[0], "true");
+	cli_free(&c);
+}
+
 Test(cli, tini_variables_apply_unless_bosun_is_told)
 {
 	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=3",
@@ -390,7 +401,9 @@ Test(cli, tini_variables_apply_unless_bosun_is_told)
 	                                     "TINI_SUBREAPER=1")),
 	    0, "%s", err);
 	cr_assert_eq(c.verbose, 2);
-	cr_assert_eq(c.grace, 0);
+	/* tini's twin of -g, set at all (empty too, as getenv sees it) */
+	cr_assert_eq(c.process_group, 1);
+	cr_assert_eq(c.grace, 3000);
 	cli_free(&c);
 	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=1")), 0);
 	cr_assert_eq(c.verbose, 0);
@@ -401,19 +414,25 @@ Test(cli, tini_variables_apply_unless_bosun_is_told)
 	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=0")), 0);
 	cr_assert_eq(c.verbose, 0);
 	cli_free(&c);
+	/* tini takes any number; more than 9 is all there is */
+	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=10")), 0, "%s",
+	    err);
+	cr_assert_eq(c.verbose, 8);
+	cli_free(&c);
 	/* the option, or its BOSUN_ twin, wins */
-	cr_assert_eq(parse(ARGV("-v", "--grace", "2s", "true"),
+	cr_assert_eq(parse(ARGV("-v", "true"),
 	                 ENVP("TINI_VERBOSITY=3", "TINI_KILL_PROCESS_GROUP=1")),
 	    0);
 	cr_assert_eq(c.verbose, 1);
-	cr_assert_eq(c.grace, 2000);
+	cr_assert_eq(c.process_group, 1);
 	cli_free(&c);
 	cr_assert_eq(parse(ARGV("true"),
 	                 ENVP("BOSUN_VERBOSE=0", "TINI_VERBOSITY=3",
-	                     "BOSUN_GRACE=5s", "TINI_KILL_PROCESS_GROUP=1")),
+	                     "BOSUN_PROCESS_GROUP=0",
+	                     "TINI_KILL_PROCESS_GROUP=1")),
 	    0);
 	cr_assert_eq(c.verbose, 0);
-	cr_assert_eq(c.grace, 5000);
+	cr_assert_eq(c.process_group, 0);
 	cli_free(&c);
 	/* the first of two counts, as with getenv */
 	cr_assert_eq(parse(ARGV("true"),
@@ -423,7 +442,6 @@ Test(cli, tini_variables_apply_unless_bosun_is_told)
 	cli_free(&c);
 	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=lots")), -1);
 	cr_assert(strstr(err, "TINI_VERBOSITY: bad value 'lots'"), "%s", err);
-	cr_assert_eq(parse(ARGV("true"), ENVP("TINI_VERBOSITY=10")), -1);
 }
 
 Test(cli, pause_takes_no_command)
@@ -438,6 +456,16 @@ Test(cli, pause_takes_no_command)
 	cr_assert(strstr(err, "--pause runs no command"), "%s", err);
 	cr_assert_eq(parse(ARGV("-P", "--", "sleep"), no_env), -1);
 	cr_assert(strstr(err, "--pause runs no command"), "%s", err);
+}
+
+Test(cli, pause_with_a_probe_or_a_wait_is_refused)
+{
+	cr_assert_eq(parse(ARGV("--probe", "file:/"), ENVP("BOSUN_PAUSE=1")),
+	    -1);
+	cr_assert_str_eq(err, "--pause runs no command: --probe goes alone");
+	cr_assert_eq(parse(ARGV("-P", "--wait", "file:/"), no_env), -1);
+	cr_assert_str_eq(
+	    err, "--pause runs no command: --wait has nothing to wait for");
 }
 
 Test(cli, license_flags)

@@ -36,7 +36,7 @@ Test(target, tcp_needs_a_host_and_a_port_in_range)
 	const char *bad[] = { "tcp://db", "tcp://db:", "tcp://:80",
 		"tcp://db:80/x", "tcp://[::1]80", "tcp://[::1:80",
 		"tcp://[nope]:80", "tcp://[]:80", "tcp://us er:80",
-		"tcp://user@db:80", "tcp://db:80:81" };
+		"tcp://db:80:81" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_assert_eq(parse(bad[i]), -1, "%s", bad[i]);
@@ -89,6 +89,20 @@ Test(target, http_path_cannot_break_the_request_line)
 	cr_assert_eq(parse("http://web?x"), -1, "the path starts with /");
 	cr_assert_eq(parse("http://web:80?x"), -1);
 	cr_assert_eq(parse("http://web:x/"), -1);
+}
+
+Test(target, credentials_are_refused_and_not_repeated)
+{
+	cr_assert_eq(parse("http://user:s3cret@web/health"), -1);
+	cr_assert(strstr(err, "user:password@ is not supported"), "%s", err);
+	cr_assert_null(strstr(err, "s3cret"), "%s", err);
+	cr_assert_eq(parse("tcp://s3cret@db:5432"), -1);
+	cr_assert_null(strstr(err, "s3cret"), "%s", err);
+	cr_assert_eq(parse("https://u:s3cret@web/"), -1);
+	cr_assert(strstr(err, "user:password@ is not supported"), "%s", err);
+	cr_assert_null(strstr(err, "s3cret"), "%s", err);
+	/* an @ in the path is no credential */
+	cr_assert_eq(parse("http://web/a@b"), 0, "%s", err);
 }
 
 Test(target, https_is_refused_saying_why)
