@@ -172,18 +172,28 @@ static int
 start_resolver(struct check *c)
 {
 	pid_t parent = getpid();
-	int p[2];
+	sigset_t all, old;
+	int p[2], e;
 
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
-	if ((c->resolver = fork()) < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
+	/* every signal blocked across the fork: the child must never run
+	 * bosun's start-up handler (a second message, the termination log
+	 * truncated); the parent takes what came once the mask is back */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	c->resolver = fork();
 	if (c->resolver == 0) {
 		close(p[0]);
 		resolve_child(c->t, p[1], parent);
+	}
+	e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (c->resolver < 0) {
+		close(p[0]);
+		close(p[1]);
+		errno = e;
+		return -1;
 	}
 	close(p[1]);
 	c->fd = p[0];

@@ -508,10 +508,10 @@ static int
 kube_dir(struct secrets_ctx *x, const char *dir, int dfd)
 {
 	char target[4096], again[4096], path[4300];
-	struct key *k;
+	struct key *k = NULL;
 	const char *what;
 	ssize_t t, t2;
-	size_t n, i;
+	size_t n = 0, i;
 	int tries, vfd, r, e;
 
 	for (tries = 0; tries < KUBE_TRIES; tries++) {

@@ -285,6 +285,33 @@ EMULATED_SKIP = {
                                 "runs bosun several times slower",
     "test_build.py": "BOSUN is the qemu wrapper script; tools/emulated "
                      "checks the binary with readelf",
+    # plain-child tests not named by a [child] parameter
+    "tini_flags_keep_their_meaning": QEMU_SUBREAPER,
+    "subreaper_flag_has_a_twin": QEMU_SUBREAPER,
+    "w_names_how_a_zombie_ended": QEMU_SUBREAPER,
+    "tini_verbosity": QEMU_SUBREAPER,
+    "tini_variables_reach_the_command": QEMU_SUBREAPER,
+    "pause_twin": QEMU_SUBREAPER,
+    "wait_names_only_the_targets": QEMU_SUBREAPER,
+    "wait_progress_at_verbose": QEMU_SUBREAPER,
+    "wait_from_the_environment": QEMU_SUBREAPER,
+    "wait_for_a_unix_socket": QEMU_SUBREAPER,
+    "wait_http_until_2xx": QEMU_SUBREAPER,
+    "name_from_dns": QEMU_SUBREAPER,
+    "dns_that_never_answers": QEMU_SUBREAPER,
+    "dns_hang_then_stop": QEMU_SUBREAPER,
+    "unwritable_path_is_a_warning": QEMU_SUBREAPER,
+    "no_cgroup_v2_is_silent": QEMU_SUBREAPER,
+    "json_from_the_environment": QEMU_SUBREAPER,
+    "json_warning_level": QEMU_SUBREAPER,
+    "s_before_a_long_option_with_a_value": QEMU_SUBREAPER,
+    "s_before_a_command_with_equals": QEMU_SUBREAPER,
+    "wait_leaks_no_descriptor": QEMU_SUBREAPER,
+    "wait_moves_on_from_an_address": QEMU_SUBREAPER,
+    "test_watch.py": "under qemu-user the watch's SIGIO (F_SETSIG) does not "
+                     "reach bosun with the kernel's si_code and si_fd, so "
+                     "bosun takes it for one sent from outside and forwards "
+                     "it (the command dies of SIGIO, 157)",
 }
 
 

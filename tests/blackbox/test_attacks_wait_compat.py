@@ -55,8 +55,8 @@ def test_s_before_a_command_with_equals_is_tinis_flag():
 GROUP_SCRIPT = f"{SIGECHO} > member.out & exec {SIGECHO}"
 
 
-@pytest.mark.parametrize("pid1", [False, True])
 @pytest.mark.parametrize("twin", [None, "0"])
+@pytest.mark.parametrize("pid1", [False, True], ids=["child", "pid1"])
 def test_tini_kill_process_group_signals_the_whole_group(bosun, tmp_path,
                                                          pid1, twin):
     """As tini's -g; BOSUN_PROCESS_GROUP, when given, wins."""
