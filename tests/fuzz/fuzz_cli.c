@@ -3,7 +3,7 @@
  * libFuzzer target: the command line and BOSUN_* variables. The input is
  * split at NUL bytes; words up to an empty one are argv, the rest the
  * environment. A rejected input must leave a message; an accepted one
- * must name a command.
+ * must name a command (none with --pause).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,7 +46,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = cli_parse(&c, argc, argv, envp, &checks, err, sizeof(err));
 	if (r < 0 && err[0] == '\0')
 		abort();
-	if (r == 0 && c.action == CLI_RUN && (!c.argv || !c.argv[0]))
+	/* a command, except with --pause, which takes none */
+	if (r == 0 && c.action == CLI_RUN &&
+	    (c.pause ? c.argv != NULL : !c.argv || !c.argv[0]))
 		abort();
 	cli_free(&c);
 	free(buf);
