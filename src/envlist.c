@@ -321,45 +321,16 @@ envlist_remove(struct envlist *e, const char *name)
 	e->holes++;
 }
 
-/* Closes the holes envlist_remove left (in order, one pass, one reindex)
- * and returns the array, ready to be execve's envp. */
-char **
-envlist_envp(struct envlist *e)
+/*
+ * Takes out every entry marked removed (owned bit 2), in order, in one
+ * pass and one reindex: a marked string it owned is zeroed and freed; a
+ * hole (envlist_remove's) owns nothing, its string has moved on.
+ */
+static void
+compact(struct envlist *e)
 {
 	size_t i, j;
 
-	if (!e->holes)
-		return e->v;
-	for (i = j = 0; i < e->n; i++) {
-		if (e->owned[i] & 2)
-			continue;
-		e->v[j] = e->v[i];
-		e->owned[j++] = e->owned[i];
-	}
-	e->n = j;
-	e->v[j] = NULL;
-	e->holes = 0;
-	reindex(&e->idx, e->v, e->n);
-	return e->v;
-}
-
-/* Removes every entry named in names[0..k), in one pass over the array. */
-void
-envlist_unset_all(struct envlist *e, char *const *names, size_t k)
-{
-	size_t i, j, hit = 0;
-	long at;
-
-	/* mark first: a freed string must not be compared with later */
-	for (i = 0; i < k; i++)
-		if ((at = index_find(
-		         &e->idx, e->v, names[i], strlen(names[i]))) >= 0 &&
-		    !(e->owned[at] & 2)) {
-			e->owned[at] |= 2;
-			hit++;
-		}
-	if (!hit)
-		return;
 	for (i = j = 0; i < e->n; i++) {
 		if (e->owned[i] & 2) {
 			drop(e, i);
@@ -372,6 +343,35 @@ envlist_unset_all(struct envlist *e, char *const *names, size_t k)
 	e->v[j] = NULL;
 	e->holes = 0;
 	reindex(&e->idx, e->v, e->n);
+}
+
+/* Closes the holes envlist_remove left and returns the array, ready to
+ * be execve's envp. */
+char **
+envlist_envp(struct envlist *e)
+{
+	if (e->holes)
+		compact(e);
+	return e->v;
+}
+
+/* Removes every entry named in names[0..k), in one pass over the array. */
+void
+envlist_unset_all(struct envlist *e, char *const *names, size_t k)
+{
+	size_t i, hit = 0;
+	long at;
+
+	/* mark first: a freed string must not be compared with later */
+	for (i = 0; i < k; i++)
+		if ((at = index_find(
+		         &e->idx, e->v, names[i], strlen(names[i]))) >= 0 &&
+		    !(e->owned[at] & 2)) {
+			e->owned[at] |= 2;
+			hit++;
+		}
+	if (hit)
+		compact(e);
 }
 
 void
