@@ -92,6 +92,12 @@ def status_field(pid, name):
     return None
 
 
+def switches(pid):
+    """Context switches of pid so far: an idle process adds none."""
+    return (int(status_field(pid, "voluntary_ctxt_switches")) +
+            int(status_field(pid, "nonvoluntary_ctxt_switches")))
+
+
 def kill_tree(pid):
     """SIGKILLs every descendant of pid, found in one /proc snapshot, then
     pid: the deepest first, so that a living bosun reaps them rather than

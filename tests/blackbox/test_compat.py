@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import (BOSUN, ORPHANS, ROOT, alive, children_of, run,
-                      status_field, wait_until)
+                      status_field, switches, wait_until)
 
 BASE_ENV = {"PATH": os.environ["PATH"]}
 
@@ -137,11 +137,6 @@ def test_tini_variables_reach_the_command_unchanged():
 
 
 @pytest.mark.parametrize("pid1", [True, False], ids=["pid1", "child"])
-def switches(pid):
-    return (int(status_field(pid, "voluntary_ctxt_switches")) +
-            int(status_field(pid, "nonvoluntary_ctxt_switches")))
-
-
 def start_pause(tmp_path, args=("-P",), pid1=True):
     err = open(tmp_path / "stderr", "w")
     cmd = [BOSUN, *args]

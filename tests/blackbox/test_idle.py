@@ -2,12 +2,7 @@
 """An idle bosun does not wake up at all."""
 import time
 
-from conftest import status_field
-
-
-def switches(pid):
-    return (int(status_field(pid, "voluntary_ctxt_switches")) +
-            int(status_field(pid, "nonvoluntary_ctxt_switches")))
+from conftest import status_field, switches
 
 
 def test_idle_bosun_has_no_wakeups(bosun, mode):

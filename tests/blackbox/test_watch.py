@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import (BOSUN, SIGECHO, alive, children_of, run, status_field,
-                      wait_until)
+                      switches, wait_until)
 
 VALUE = "s3cr3t-VALUE-7d1f"  # never to appear in any output
 BASE = {"PATH": os.environ["PATH"]}
@@ -78,11 +78,6 @@ def wait_starts(b, n, timeout=10):
     except AssertionError:
         raise AssertionError(f"{n} starts? {b.stdout()[-300:]!r}, "
                              f"{b.stderr()[-500:]!r}") from None
-
-
-def switches(pid):
-    return (int(status_field(pid, "voluntary_ctxt_switches")) +
-            int(status_field(pid, "nonvoluntary_ctxt_switches")))
 
 
 def test_restart_on_a_kubernetes_swap_gets_both_new_values_once(
