@@ -971,15 +971,6 @@ check_watch(const struct config *c, char *err, size_t len)
 		snprintf(err, len, "--watch needs --on-change");
 		return -1;
 	}
-	/* a hook is killed with every process it leaves: while the command
-	 * runs those cannot be told from the command's own */
-	if (c->on_change == SUPERVISE_RESTART &&
-	    (c->sources.hooks.n || c->sources.hooks_dir.n)) {
-		snprintf(err, len,
-		    "--on-change restart cannot run hooks again while the "
-		    "command runs: use a signal, or no --hook/--hooks-dir");
-		return -1;
-	}
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * hooks: external programs (any secret manager's CLI) run before the
- * command, as bosun's user, with the environment assembled so far (less
+ * command (and for --on-change restart again, in reload.c's reader), as
+ * bosun's user, with the environment assembled so far (less
  * loader variables from secret sources). A hook's standard output, in
  * env-file syntax, is merged into the command's environment; its standard
  * error passes through; its standard input is the terminal when bosun
@@ -149,7 +150,8 @@ kill_descendants(size_t *found)
 
 /*
  * Before the command starts every descendant of bosun was started by a
- * hook: kill all of them (a daemon the hook left, even one that called
+ * hook, and so is every descendant of a restart's reader (a subreaper,
+ * beside the command, not above it): kill all of them (a daemon the hook left, even one that called
  * setsid, holds the secrets in its environment) and reap them. They are
  * found in /proc, again until none is left: an orphan is re-parented to
  * bosun, PID 1 or the subreaper, and a killed process forks no more.

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "ready.h"
+#include "reload.h"
 #include "secrets.h"
 #include "signals.h"
 #include "sources.h"
@@ -58,7 +59,8 @@ struct run {
 	char err[512];
 	/* --on-change */
 	struct watch watch;
-	char **saved_env; /* restart: bosun's environment, unscrubbed */
+	char **saved_env;     /* restart: bosun's environment, unscrubbed */
+	struct reload reload; /* restart: the sources read again */
 	struct restarter restart;
 };
 
@@ -428,40 +430,53 @@ start_command(struct run *r)
 	return 0;
 }
 
-/* --on-change restart, while the command runs: every source again into a
- * new environment, as steps 4 and 6 built the first; 0, or -1 (logged,
- * and the running command is kept). */
+/* --on-change restart, in the reader (reload.c) while the command runs:
+ * every source again, hooks too, into a new environment, as steps 4 and 6
+ * built the first; 0, or -1 once it logged why (the command is kept). */
 static int
-reload_environment(void *arg)
+read_environment(void *arg, struct envlist *env)
 {
 	struct run *r = arg;
-	struct envlist env;
-	struct secrets_ctx x = { .env = &env,
+	/* the command holds the terminal: a hook gets /dev/null */
+	const struct hook_ctl hooks = { r->sp.mask, 0,
+		r->cfg.sources.hook_timeout };
+	struct secrets_ctx x = { .env = env,
 		.inherited = r->saved_env,
 		.err = r->err,
 		.errlen = sizeof(r->err) };
 
-	if (envlist_init(&env, r->saved_env) < 0) {
-		log_error("cannot build the environment: %s; keeping the "
-		          "running command",
-		    strerror(errno));
-		return -1;
-	}
-	if (r->cfg.user && envlist_set(&env, "HOME", r->user.home) < 0) {
+	if (envlist_init(env, r->saved_env) < 0) {
+		snprintf(r->err, sizeof(r->err),
+		    "cannot build the environment: %s", strerror(errno));
+	} else if (r->cfg.user && envlist_set(env, "HOME", r->user.home) < 0) {
 		snprintf(r->err, sizeof(r->err), "cannot set HOME: %s",
 		    strerror(errno));
-	} else if (sources_reload(&x, &r->cfg.sources) == 0) {
-		envlist_free(&r->env);
-		r->env = env;
+	} else if (sources_load(&x, &r->cfg.sources, &hooks) == 0) {
 		return 0;
 	}
 	log_error("%s; keeping the running command", r->err);
-	envlist_free(&env);
+	envlist_free(env);
 	return -1;
 }
 
-/* --on-change restart: the command again, as step 7 started it, with the
- * environment reload_environment read. */
+static pid_t
+start_reading(void *arg)
+{
+	struct run *r = arg;
+
+	return reload_start(&r->reload, read_environment, r);
+}
+
+static int
+finish_reading(void *arg, int wstatus, int wanted)
+{
+	struct run *r = arg;
+
+	return reload_finish(&r->reload, wstatus, wanted);
+}
+
+/* --on-change restart: the command again, as step 8 started it, with the
+ * environment the reader read. */
 static pid_t
 restart_command(void *arg, int *code)
 {
@@ -469,18 +484,18 @@ restart_command(void *arg, int *code)
 	const char *cmd = r->cfg.argv[0];
 	pid_t pid;
 
-	r->sp.envp = r->env.v;
+	r->sp.envp = r->reload.envp;
 	if (r->status_fd >= 0)
 		close(r->status_fd);
 	pid = spawn_command(&r->sp, &r->status_fd);
 	if (pid < 0) {
 		log_error("cannot start %s again: %s", cmd, strerror(errno));
 		*code = EXIT_BOSUN;
-		envlist_free(&r->env);
+		reload_clear(&r->reload);
 		return -1;
 	}
 	spawn_outcome(pid, &r->status_fd, 1, code);
-	envlist_free(&r->env);
+	reload_clear(&r->reload);
 	if (*code) {
 		waitpid(pid, NULL, 0);
 		if (r->sp.tty)
@@ -512,8 +527,8 @@ supervise_command(struct run *r)
 	r->why.grace = c->grace;
 	r->sv.on_change = c->on_change;
 	r->sv.settle = c->watch_settle;
-	r->restart =
-	    (struct restarter){ reload_environment, restart_command, r };
+	r->restart = (struct restarter){ start_reading, finish_reading,
+		restart_command, r };
 	r->sv.restart = &r->restart;
 	status = supervise(&r->sv);
 	/* stopped before exec: whether it failed is known now */
@@ -593,6 +608,7 @@ main(int argc, char **argv)
 	r.why.stop_ms = r.why.mem_max = r.why.mem_peak = -1;
 	r.mem.dir = -1;
 	r.watch.fd = -1;
+	r.reload.fd = -1;
 	/* the steps, numbered as their functions above */
 	if (take_signals(&r) < 0)
 		goto end;
@@ -645,6 +661,7 @@ end:
 	if (r.cfg.action == CLI_RUN && !r.cfg.pause)
 		write_termination_message(&r, status, stop);
 	watch_close(&r.watch);
+	reload_clear(&r.reload);
 	free_environment(r.saved_env);
 	filter_free(r.sp.filter);
 	envlist_free(&r.env);

@@ -55,8 +55,7 @@ sources_wanted(const struct sources *s)
 	return 0;
 }
 
-/* Every source in order, the first failure stopping; without h (a
- * reload) the hooks are left out. */
+/* Every source in order, the first failure stopping. */
 static int
 load(struct secrets_ctx *x, const struct sources *s, const struct hook_ctl *h)
 {
@@ -68,8 +67,6 @@ load(struct secrets_ctx *x, const struct sources *s, const struct hook_ctl *h)
 	for (i = 0; i < NSOURCES && r == 0; i++) {
 		row = &order[i];
 		l = list_of(s, row);
-		if (row->run && !h)
-			continue;
 		if (row->run)
 			startup_deadline(0);
 		if (row->read_all && l->n)
@@ -97,17 +94,6 @@ sources_load(
 	r = load(x, s, h);
 	startup_deadline(0);
 	return r;
-}
-
-/*
- * --on-change restart, while the command runs: the file sources again.
- * No deadline (its SIGALRM would reach the command; no file source waits:
- * a FIFO is refused) and no hooks (cli.c refuses restart with them).
- */
-int
-sources_reload(struct secrets_ctx *x, const struct sources *s)
-{
-	return load(x, s, NULL);
 }
 
 /* A name, as the n bytes at s: what an env:VAR reference names. */

@@ -22,7 +22,6 @@ struct sources {
 int sources_wanted(const struct sources *s);
 int sources_load(
     struct secrets_ctx *x, const struct sources *s, const struct hook_ctl *h);
-int sources_reload(struct secrets_ctx *x, const struct sources *s);
 void sources_scrub(const struct sources *s, char **environ);
 
 #endif

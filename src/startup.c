@@ -197,6 +197,23 @@ startup_begin(void)
 	return sig_set_mask(mask);
 }
 
+/*
+ * In the process that reads the sources again for a restart (reload.c):
+ * only the deadline. A stop is the supervisor's, which kills the reader;
+ * the reader keeps every other signal blocked.
+ */
+int
+startup_reader(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal,
+		.sa_flags = SA_SIGINFO };
+
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) < 0)
+		return -1;
+	return sig_set_mask(~((ksigset)1 << (SIGALRM - 1)));
+}
+
 /* Loading secrets from files must end within ms; 0 disarms. */
 void
 startup_deadline(long long ms)

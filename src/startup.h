@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 int startup_begin(void);
+int startup_reader(void);
 void startup_deadline(long long ms);
 void startup_hook(pid_t pgid);
 void startup_stop(int sig);

@@ -45,9 +45,10 @@
 /* a restart's stop when --kill-after is not set (ms) */
 #define RESTART_KILL_AFTER 10000
 
-/* A restart (--on-change restart): the command got its stop signal; it
- * exited; the rest got the stop signal; the rest got SIGKILL. */
-enum restart { NO_RESTART, STOPPING, EXITED, LEFTOVERS, KILLING_REST };
+/* A restart (--on-change restart): the sources are being read again; the
+ * command got its stop signal; it exited; the rest got the stop signal;
+ * the rest got SIGKILL. */
+enum restart { NO_RESTART, READING, STOPPING, EXITED, LEFTOVERS, KILLING_REST };
 
 enum phase { RUNNING, DRAINING, KILLING };
 
@@ -77,6 +78,7 @@ struct state {
 	enum restart restart; /* where a restart is */
 	int restart_sig;      /* the command's stop signal */
 	int64_t restart_at;   /* the restart's kill-after, then its grace */
+	pid_t reader;         /* the process reading the sources again */
 };
 
 /* 128+N for a death by signal N; remapped codes become 0. */
@@ -208,6 +210,7 @@ forward_stop(struct state *st, int sig, const siginfo_t *got)
 
 /* The command exited: record its status; stop_leftovers() does the rest. */
 static int restart_exited(struct state *st, int wstatus);
+static void read_again(struct state *st, int wstatus);
 
 static void
 command_exited(struct state *st, int wstatus)
@@ -427,10 +430,14 @@ reap(struct state *st)
 				mirror_stop(st, WSTOPSIG(wstatus));
 			continue;
 		}
-		if (pid == st->child)
+		if (pid == st->child) {
 			command_exited(st, wstatus);
-		else
+		} else if (pid == st->reader) {
+			read_again(st, wstatus);
+			continue;
+		} else {
 			reaped_other(st, pid, wstatus);
+		}
 		if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL &&
 		    st->phase != KILLING)
 			check_oom(st, pid, wstatus);
@@ -489,14 +496,51 @@ restart_signal(struct state *st, int sig)
 	signal_all(st, sig);
 }
 
+/* The sources are to be read again: by a child process, the reader, so
+ * that the supervisor goes on meanwhile (a hook may take its time). */
 static void
 restart_begin(struct state *st)
 {
+	pid_t pid = st->s->restart->reload(st->s->restart->arg);
+
+	if (pid < 0)
+		return;
+	log_debug("reading the sources again (pid %d)", (int)pid);
+	st->reader = pid;
+	st->restart = READING;
+}
+
+/* A restart abandoned while the reader runs (bosun stops): its result is
+ * not wanted, and a hook it runs is stopped with the rest. */
+static void
+stop_reading(struct state *st)
+{
+	if (st->reader && st->restart == READING)
+		kill(st->reader, SIGKILL);
+}
+
+/* The reader ended: with the new environment, the command gets its stop
+ * signal (SIGKILL after --kill-after, or 10 s); else it is kept. */
+static void
+read_again(struct state *st, int wstatus)
+{
 	const struct supervisor *s = st->s;
 	int sig = s->rewrite->to[SIGTERM] ? s->rewrite->to[SIGTERM] : SIGTERM;
+	int wanted = st->restart == READING && st->phase == RUNNING &&
+	    !st->stop_seen && st->child;
 
-	if (s->restart->reload(s->restart->arg) < 0)
+	st->reader = 0;
+	if (s->restart->reloaded(s->restart->arg, wstatus, wanted) < 0) {
+		if (st->restart != READING)
+			return;
+		st->restart = NO_RESTART;
+		if (st->changed_again) {
+			/* a later change may have mended it */
+			st->changed_again = 0;
+			st->change_at = clock_now_ms();
+		}
 		return;
+	}
 	log_info("restarting the command: sending %s", signame(sig));
 	st->restart = STOPPING;
 	st->restart_sig = sig;
@@ -579,11 +623,12 @@ restart_continue(struct state *st)
 		/* the command exited as it does on a stop: end as on exit */
 		if (st->restart >= EXITED && st->phase == RUNNING)
 			st->phase = DRAINING;
+		stop_reading(st);
 		st->restart = NO_RESTART;
 		st->restart_at = NEVER;
 		return;
 	}
-	if (st->restart == STOPPING)
+	if (st->restart == READING || st->restart == STOPPING)
 		return;
 	if (!st->children) {
 		st->restart_at = NEVER;

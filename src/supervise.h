@@ -20,13 +20,17 @@ struct exitset {
 struct watch;
 
 /*
- * --on-change: what restarting needs from main. reload reads every source
- * of the environment again (0, or -1 once it logged why: the command is
- * kept); respawn starts the command with it and returns its pid, or -1
- * with *code the exit code of the failure (it logged why).
+ * --on-change: what restarting needs from main. reload starts reading
+ * every source of the environment again in a child process and returns
+ * its pid (-1 once it logged why: the command is kept); reloaded is told
+ * how that child ended, and whether its result is still wanted: 0 when the
+ * environment is ready (otherwise it logged why, if wanted); respawn
+ * starts the command with it and returns its pid, or -1 with *code the
+ * exit code of the failure (it logged why).
  */
 struct restarter {
-	int (*reload)(void *arg);
+	pid_t (*reload)(void *arg);
+	int (*reloaded)(void *arg, int wstatus, int wanted);
 	pid_t (*respawn)(void *arg, int *code);
 	void *arg;
 };

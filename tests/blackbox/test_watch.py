@@ -286,8 +286,6 @@ def test_watching_as_a_non_root_user(bosun, tmp_path):
     (["--watch", "/etc"], "--watch needs --on-change"),
     (["--on-change", "BOGUS"], "--on-change: bad action 'BOGUS'"),
     (["--on-change", "KILL"], "--on-change: bad action 'KILL'"),
-    (["--on-change", "restart", "--hook", "/bin/true"],
-     "--on-change restart cannot run hooks again"),
     (["--watch-settle", "x"], "bad duration"),
 ])
 def test_bad_watch_configuration_fails_before_the_command(tmp_path, args,

@@ -788,7 +788,8 @@ record_watch(void *arg, const char *path)
 Test(secrets, every_file_source_is_watched_before_it_is_read)
 {
 	struct config c = { 0 };
-	char s1[300], s2[300], envfile[300], secdir[300], hook[300];
+	const struct hook_ctl no_hooks = { 0 };
+	char s1[300], s2[300], envfile[300], secdir[300];
 	char *argv[16];
 	int argc = 0;
 
@@ -802,7 +803,6 @@ Test(secrets, every_file_source_is_watched_before_it_is_read)
 	snprintf(secdir, sizeof(secdir), "%s", path_of("secrets"));
 	snprintf(s1, sizeof(s1), "D=%s", path_of("sec"));
 	snprintf(s2, sizeof(s2), "E=env:TOKEN");
-	snprintf(hook, sizeof(hook), "%s", path_of("no-such-hook"));
 	argv[argc++] = "bosun";
 	argv[argc++] = "--env-file";
 	argv[argc++] = envfile;
@@ -814,8 +814,6 @@ Test(secrets, every_file_source_is_watched_before_it_is_read)
 	argv[argc++] = s1;
 	argv[argc++] = "-s";
 	argv[argc++] = s2;
-	argv[argc++] = "--hook";
-	argv[argc++] = hook;
 	argv[argc++] = "true";
 	argv[argc] = NULL;
 	cr_assert_eq(cli_parse(&c, argc, argv, NULL, NULL, err, sizeof(err)),
@@ -825,8 +823,7 @@ Test(secrets, every_file_source_is_watched_before_it_is_read)
 	restart();
 	x.watch = record_watch;
 	x.watch_arg = &nwatched;
-	/* a reload: the file sources again, hooks left out */
-	cr_assert_eq(sources_reload(&x, &c.sources), 0, "%s", err);
+	cr_assert_eq(sources_load(&x, &c.sources, &no_hooks), 0, "%s", err);
 	cr_assert_eq(nwatched, 5, "env:TOKEN is no file");
 	cr_assert_str_eq(watched[0], envfile);
 	cr_assert_str_eq(watched[1], secdir);
@@ -838,7 +835,7 @@ Test(secrets, every_file_source_is_watched_before_it_is_read)
 
 	restart();
 	watch_fails = 1;
-	cr_assert_eq(sources_reload(&x, &c.sources), -1);
+	cr_assert_eq(sources_load(&x, &c.sources, &no_hooks), -1);
 	cr_assert(strstr(err, "cannot watch"), "%s", err);
 	cr_assert_null(envlist_get(&env, "A"), "not read when not watched");
 	watch_fails = 0;

@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: MIT
+"""--on-change restart with --hook/--hooks-dir: every source is read again
+in a child process of its own, a subreaper, while the command runs. The
+hook runs again; what it leaves is killed without touching the command's
+processes; the supervisor keeps forwarding and reaping meanwhile; a stop
+during the reading ends everything at once."""
+import os
+import signal
+import time
+
+import pytest
+
+from conftest import SIGECHO, alive, children_of, ppid_of, wait_until
+
+VALUE = "h00k-SECRET-5e2a"  # never to appear in bosun's output
+BASE = {"PATH": os.environ["PATH"]}
+SETTLE = "200ms"
+
+# A hook that counts its runs, leaves a daemon of its own session behind
+# (the marker `sleep 7777`), and prints H from the file val: "bad" makes
+# it print a malformed line, "slow" makes it sleep first, "deaf" makes it
+# sleep ignoring SIGTERM.
+HOOK = """#!/bin/sh
+d=$(dirname "$0")
+echo run >> "$d/runs"
+setsid sleep 7777 </dev/null >/dev/null 2>&1 &
+v=$(cat "$d/val")
+case "$v" in
+bad) echo "NOT OK=$v"; exit 0 ;;
+slow*) sleep 2; : > "$d/slow-done" ;;
+deaf*) trap '' TERM; sleep 30 ;;
+esac
+echo "H=$v"
+"""
+
+# prints what it got, starts a worker of its own (`sleep 1000`), waits
+SHOW = ["sh", "-c", 'echo "start H=$H"; sleep 1000 & wait']
+
+
+def make_hook(tmp_path, val):
+    d = tmp_path / "hookdir"
+    d.mkdir()
+    hook = d / "hook"
+    hook.write_text(HOOK)
+    hook.chmod(0o755)
+    (d / "val").write_text(val)
+    return d, str(hook)
+
+
+def set_val(d, val):
+    tmp = d / "val.tmp"
+    tmp.write_text(val)
+    os.rename(tmp, d / "val")
+
+
+def cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().split(b"\0")[:-1]
+    except OSError:
+        return []
+
+
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        for c in children_of(todo.pop()):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def marked(pid, *argv):
+    """bosun's living descendants running exactly argv."""
+    want = [a.encode() for a in argv]
+    return [p for p in descendants(pid) if cmdline(p) == want and alive(p)]
+
+
+def all_marked(*argv):
+    """Every living process on the machine running exactly argv."""
+    want = [a.encode() for a in argv]
+    return [int(p) for p in os.listdir("/proc")
+            if p.isdigit() and cmdline(p) == want and alive(int(p))]
+
+
+def starts(b):
+    return [ln for ln in b.stdout().splitlines() if ln.startswith("start ")]
+
+
+def wait_starts(b, n, timeout=10):
+    try:
+        return wait_until(lambda: len(starts(b)) >= n and starts(b), timeout)
+    except AssertionError:
+        raise AssertionError(f"{n} starts? {b.stdout()[-300:]!r}, "
+                             f"{b.stderr()[-500:]!r}") from None
+
+
+def runs(d):
+    try:
+        return (d / "runs").read_text().count("run")
+    except FileNotFoundError:
+        return 0
+
+
+@pytest.mark.parametrize("how", ["--hook", "--hooks-dir"])
+def test_a_restart_runs_the_hook_again_with_its_new_value(bosun, tmp_path,
+                                                          mode, how):
+    d, hook = make_hook(tmp_path, VALUE + "-1")
+    src = [how, hook if how == "--hook" else str(d)]
+    b = bosun("-v", *src, "--watch", str(d / "val"), "--on-change",
+              "restart", "--watch-settle", SETTLE, *SHOW, pid1=mode,
+              env=BASE)
+    got = wait_starts(b, 1)
+    assert got == [f"start H={VALUE}-1"], got
+    first = b.command_pid()
+    set_val(d, VALUE + "-2")
+    got = wait_starts(b, 2)
+    assert got[1] == f"start H={VALUE}-2", got
+    assert b.command_pid() != first
+    assert runs(d) == 2
+    # the hook's daemon is gone both times, and nothing is left but the
+    # new command and its worker
+    wait_until(lambda: not marked(b.pid, "sleep", "7777"), 5,
+               "the hook's leftover gone")
+    err = b.stderr()
+    assert "changed" in err and "restarting" in err, err
+    assert VALUE not in err, err
+    b.kill(signal.SIGTERM)
+    assert b.wait() == 128 + signal.SIGTERM
+    assert VALUE not in b.stderr()
+
+
+@pytest.mark.parametrize("kind", ["bad line", "timed out", "exit 3"])
+def test_a_failed_hook_keeps_the_command_and_its_processes(bosun, tmp_path,
+                                                           mode, kind):
+    """The hook's leftovers are killed; the command and the worker it
+    started are not touched: they are no hook's descendants."""
+    d, hook = make_hook(tmp_path, VALUE + "-1")
+    b = bosun("-w", "--hook", hook, "--hook-timeout", "1s", "--watch",
+              str(d / "val"), "--on-change", "restart", "--watch-settle",
+              SETTLE, *SHOW, pid1=mode, env=BASE)
+    wait_starts(b, 1)
+    cmd = b.command_pid()
+    worker = wait_until(lambda: children_of(cmd), what="the worker")[0]
+    if kind == "bad line":
+        set_val(d, "bad")
+        what = f"hook {hook}:1: invalid variable name"
+    elif kind == "timed out":
+        set_val(d, "deaf")
+        what = f"hook {hook} timed out after 1000 ms (--hook-timeout)"
+    else:
+        (d / "hook").write_text("#!/bin/sh\necho run >> \"$(dirname "
+                                "\"$0\")/runs\"\nexit 3\n")
+        set_val(d, "x")
+        what = f"hook {hook} exited with status 3"
+    wait_until(lambda: "keeping" in b.stderr(), 10, "the failure logged")
+    # then only the command and its worker are left: the reading process,
+    # the hook and its daemon are gone
+    wait_until(lambda: sorted(descendants(b.pid)) == sorted([cmd, worker]),
+               5, "only the command and its worker")
+    err = b.stderr()
+    assert what in err and "keeping the running command" in err, err
+    assert runs(d) == 2
+    assert alive(cmd) and alive(worker)
+    assert b.command_pid() == cmd
+    # the reading process is bosun's own business: no -w warning for it
+    assert "reaped" not in err, err
+    assert VALUE not in err
+    assert len(starts(b)) == 1
+    # a good update later restarts it
+    if kind == "exit 3":
+        (d / "hook").write_text(HOOK)
+    set_val(d, VALUE + "-3")
+    got = wait_starts(b, 2)
+    assert got[1] == f"start H={VALUE}-3", got
+    assert VALUE not in b.stderr()
+
+
+def test_signals_are_forwarded_while_a_hook_reads_again(bosun, tmp_path,
+                                                        mode):
+    """The reading runs beside the supervisor, not in it: a signal sent
+    while the hook takes 2 s reaches the command at once."""
+    d, hook = make_hook(tmp_path, "v1")
+    b = bosun("--hook", hook, "--watch", str(d / "val"), "--on-change",
+              "restart", "--watch-settle", SETTLE, "sh", "-c",
+              f'echo "start H=$H"; exec {SIGECHO} -x 15', pid1=mode,
+              env=BASE)
+    wait_starts(b, 1)
+    b.wait_output("ready")
+    set_val(d, "slow-v2")
+    wait_until(lambda: runs(d) == 2, 5, "the hook's second run")
+    t0 = time.monotonic()
+    b.kill(signal.SIGUSR1)
+    b.wait_output(f"{int(signal.SIGUSR1)} 0 from", timeout=5)
+    took = time.monotonic() - t0
+    assert took < 1.5, took
+    assert not (d / "slow-done").exists(), "the signal waited for the hook"
+    got = wait_starts(b, 2)
+    assert got[1] == "start H=slow-v2", got
+    assert b.stderr() == ""
+
+
+def test_a_stop_while_a_hook_reads_again_ends_everything(bosun, tmp_path,
+                                                         mode):
+    """SIGTERM while the hook runs (and ignores SIGTERM): bosun ends with
+    the command's status, within the grace, starts nothing again and
+    leaves nothing running."""
+    d, hook = make_hook(tmp_path, "v1")
+    b = bosun("--hook", hook, "--hook-timeout", "60s", "--grace", "1s",
+              "--watch", str(d / "val"), "--on-change", "restart",
+              "--watch-settle", SETTLE, *SHOW, pid1=mode, env=BASE)
+    wait_starts(b, 1)
+    set_val(d, "deaf-v2")
+    wait_until(lambda: marked(b.pid, "sleep", "30"), 5, "the slow hook")
+    t0 = time.monotonic()
+    b.kill(signal.SIGTERM)
+    status = b.wait()
+    took = time.monotonic() - t0
+    # sh waiting for its worker dies of SIGTERM
+    assert status == 128 + signal.SIGTERM, b.stderr()
+    assert took < 4, took
+    assert len(starts(b)) == 1
+    assert not all_marked("sleep", "7777")
+    assert not all_marked("sleep", "30")
+    assert "H=" not in b.stderr()
