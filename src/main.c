@@ -344,8 +344,26 @@ load_secrets(struct run *r)
 	return 0;
 }
 
+/* What a signal that came during the wait would do at the command's birth
+ * is worse than losing it: drop it. Kept: SIGCHLD and the watch's signal
+ * (the supervisor's), and a stop signal bosun ignores (nohup: it reaches
+ * the command, which ignores it too). */
+static void
+drop_early_signals(const struct run *r)
+{
+	static const int keep[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP };
+	ksigset k = 0;
+
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		k |= (ksigset)1 << (keep[i] - 1);
+	if (r->sv.watch)
+		k |= (ksigset)1 << (WATCH_SIGNAL - 1);
+	startup_drop_pending(k);
+}
+
 /* 7. Wait until every --wait target is ready (ready.c); the command
- * starts only then. A stop signal still ends bosun at once (startup.c). */
+ * starts only then. A stop signal still ends bosun at once (startup.c);
+ * any other that came meanwhile is dropped. */
 static int
 wait_for_targets(struct run *r)
 {
@@ -375,7 +393,10 @@ wait_for_targets(struct run *r)
 		failed = 1;
 	}
 	free(t);
-	return failed ? -1 : 0;
+	if (failed)
+		return -1;
+	drop_early_signals(r);
+	return 0;
 }
 
 /*

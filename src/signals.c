@@ -212,3 +212,17 @@ sig_wait(const struct timespec *timeout, siginfo_t *info)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	return (int)r;
 }
+
+/* Takes one pending signal of set without waiting: the signal, 0 when none
+ * of them is pending, -1 on error. */
+int
+sig_take(ksigset set, siginfo_t *info)
+{
+	struct timespec zero = { 0, 0 };
+	long r;
+
+	r = syscall(SYS_rt_sigtimedwait, &set, info, &zero, sizeof(ksigset));
+	if (r < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	return (int)r;
+}

@@ -34,6 +34,7 @@ int sig_map_add(struct sigmap *m, const char *spec, char *err, size_t len);
 int sig_block_all(ksigset *old);
 int sig_set_mask(ksigset mask);
 int sig_wait(const struct timespec *timeout, siginfo_t *info);
+int sig_take(ksigset set, siginfo_t *info);
 int sig_send(pid_t pid, int sig, const siginfo_t *got);
 
 #endif

@@ -261,6 +261,28 @@ startup_termlog(int fd)
 	termlog_fd = fd;
 }
 
+/*
+ * After a wait before the start (--wait): a signal that came meanwhile,
+ * other than those in keep, would reach the command the moment it starts,
+ * before it can have a handler, and kill it (USR1, PIPE, an ALRM from
+ * outside) or stop it (TSTP). It is dropped, and said at -v.
+ */
+void
+startup_drop_pending(ksigset keep)
+{
+	siginfo_t si;
+	char name[24];
+	int sig;
+
+	while ((sig = sig_take(~keep, &si)) > 0)
+		log_info("dropping %s: it came before the command started",
+		    sig_name(sig, name, sizeof(name)));
+	if (alarm_from_outside)
+		log_info("dropping SIGALRM: it came before the command "
+		         "started");
+	alarm_from_outside = 0;
+}
+
 /* Back to blocking everything: from here the supervisor handles signals,
  * and a child starts with the dispositions bosun inherited. */
 int
