@@ -42,6 +42,10 @@
  */
 #define REKILL_MS 1000
 
+/* changes that go on act at the latest this many settle times after the
+ * first one */
+#define SETTLE_MAX 10
+
 /* a restart's stop when --kill-after is not set (ms) */
 #define RESTART_KILL_AFTER 10000
 
@@ -74,6 +78,7 @@ struct state {
 	int64_t stop_at, kill_at, grace_at, rekill_at;
 	/* --on-change */
 	int64_t change_at;    /* the watched paths are quiet from then on */
+	int64_t changing_at;  /* the first change not acted on yet */
 	int changed_again;    /* a change settled during a restart */
 	enum restart restart; /* where a restart is */
 	int restart_sig;      /* the command's stop signal */
@@ -462,6 +467,7 @@ watched(struct state *st, const siginfo_t *got)
 	const struct supervisor *s = st->s;
 	char what[512] = "";
 	int changed = 0, own;
+	int64_t now;
 
 	if (!s->watch)
 		return 0;
@@ -471,11 +477,18 @@ watched(struct state *st, const siginfo_t *got)
 		    strerror(errno));
 	if (!changed)
 		return own;
-	if (st->change_at == NEVER)
+	now = clock_now_ms();
+	if (st->change_at == NEVER) {
 		log_info("%s", what);
-	else
+		st->changing_at = now;
+	} else {
 		log_debug("%s", what);
-	st->change_at = clock_now_ms() + s->settle;
+	}
+	/* quiet for the settle time, or at the latest SETTLE_MAX times it
+	 * after the first change: changes that never stop delay no more */
+	st->change_at = now + s->settle;
+	if (st->change_at > st->changing_at + SETTLE_MAX * s->settle)
+		st->change_at = st->changing_at + SETTLE_MAX * s->settle;
 	return own;
 }
 
