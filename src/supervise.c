@@ -532,6 +532,16 @@ stop_reading(struct state *st)
 		kill(st->reader, SIGKILL);
 }
 
+/* Whether pid has exited (and is not reaped yet). */
+static int
+exited(pid_t pid)
+{
+	siginfo_t si = { 0 };
+
+	return waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == pid;
+}
+
 /* The reader ended: with the new environment, the command gets its stop
  * signal (SIGKILL after --kill-after, or 10 s); else it is kept. */
 static void
@@ -539,8 +549,10 @@ read_again(struct state *st, int wstatus)
 {
 	const struct supervisor *s = st->s;
 	int sig = s->rewrite->to[SIGTERM] ? s->rewrite->to[SIGTERM] : SIGTERM;
+	/* not when the command exited by itself meanwhile, its SIGCHLD not
+	 * taken yet: that is its end, and reap() collects it next */
 	int wanted = st->restart == READING && st->phase == RUNNING &&
-	    !st->stop_seen && st->child;
+	    !st->stop_seen && st->child && !exited(st->child);
 
 	st->reader = 0;
 	if (s->restart->reloaded(s->restart->arg, wstatus, wanted) < 0) {

@@ -19,7 +19,7 @@ SETTLE = "200ms"
 # A hook that counts its runs, leaves a daemon of its own session behind
 # (the marker `sleep 7777`), and prints H from the file val: "bad" makes
 # it print a malformed line, "slow" makes it sleep first, "deaf" makes it
-# sleep ignoring SIGTERM.
+# sleep ignoring SIGTERM, "hold" makes it wait for the file release.
 HOOK = """#!/bin/sh
 d=$(dirname "$0")
 echo run >> "$d/runs"
@@ -29,6 +29,7 @@ case "$v" in
 bad) echo "NOT OK=$v"; exit 0 ;;
 slow*) sleep 2; : > "$d/slow-done" ;;
 deaf*) trap '' TERM; sleep 30 ;;
+hold*) while [ ! -e "$d/release" ]; do sleep 0.05; done ;;
 esac
 echo "H=$v"
 """
@@ -222,4 +223,29 @@ def test_a_stop_while_a_hook_reads_again_ends_everything(bosun, tmp_path,
     assert len(starts(b)) == 1
     assert not all_marked("sleep", "7777")
     assert not all_marked("sleep", "30")
+    assert "H=" not in b.stderr()
+
+
+def test_a_command_that_exits_while_a_hook_reads_again_ends_bosun(
+        bosun, tmp_path, mode):
+    """The command exits by itself (status 3) while the hook of a restart
+    still runs: that is its end, not a restart. bosun exits 3 at once,
+    the hook and its daemon are stopped, nothing starts again."""
+    d, hook = make_hook(tmp_path, "v1")
+    cmd = ["sh", "-c", 'echo "start H=$H"; while [ ! -e "$0/exit" ]; do '
+           'sleep 0.05; done; exit 3', str(d)]
+    b = bosun("--hook", hook, "--watch", str(d / "val"), "--on-change",
+              "restart", "--watch-settle", SETTLE, *cmd, pid1=mode,
+              env=BASE)
+    wait_starts(b, 1)
+    set_val(d, "hold-v2")
+    wait_until(lambda: runs(d) == 2, 5, "the hook's second run")
+    t0 = time.monotonic()
+    (d / "exit").touch()
+    assert b.wait() == 3, b.stderr()
+    took = time.monotonic() - t0
+    assert took < 4, took
+    assert len(starts(b)) == 1, b.stdout()
+    assert not all_marked("sleep", "7777")
+    assert "restarting" not in b.stderr()
     assert "H=" not in b.stderr()
