@@ -4,8 +4,12 @@ in a child process of its own, a subreaper, while the command runs. The
 hook runs again; what it leaves is killed without touching the command's
 processes; the supervisor keeps forwarding and reaping meanwhile; a stop
 during the reading ends everything at once."""
+import atexit
 import os
+import pathlib
+import shutil
 import signal
+import tempfile
 import time
 
 import pytest
@@ -117,8 +121,15 @@ def test_a_restart_runs_the_hook_again_with_its_new_value(bosun, tmp_path,
     set_val(d, VALUE + "-2")
     got = wait_starts(b, 2)
     assert got[1] == f"start H={VALUE}-2", got
-    assert b.command_pid() != first
+    second = b.command_pid()
+    assert second != first
     assert runs(d) == 2
+    # the new command inherits nothing of the reading: no memfd, and
+    # bosun holds none once it started it
+    for pid in (second, b.pid):
+        fds = [os.readlink(f"/proc/{pid}/fd/{fd}")
+               for fd in os.listdir(f"/proc/{pid}/fd")]
+        assert not [f for f in fds if "memfd" in f], (pid, fds)
     # the hook's daemon is gone both times, and nothing is left but the
     # new command and its worker
     wait_until(lambda: not marked(b.pid, "sleep", "7777"), 5,
@@ -249,3 +260,28 @@ def test_a_command_that_exits_while_a_hook_reads_again_ends_bosun(
     assert not all_marked("sleep", "7777")
     assert "restarting" not in b.stderr()
     assert "H=" not in b.stderr()
+
+
+def test_a_restart_with_a_hook_as_a_non_root_user(bosun, tmp_path):
+    """bosun itself runs as nobody, not PID 1, next to the test's other
+    processes: the reader becomes a subreaper and passes the memfd all
+    the same, and the hook's daemon is gone."""
+    # pytest's tmp_path is under a directory only root may enter
+    top = tempfile.mkdtemp(prefix="bosun-rhook-")
+    os.chmod(top, 0o755)
+    atexit.register(shutil.rmtree, top, True)
+    d, hook = make_hook(pathlib.Path(top), VALUE + "-1")
+    os.chown(d, 65534, 65534)
+    b = bosun("--hook", hook, "--watch", str(d / "val"), "--on-change",
+              "restart", "--watch-settle", SETTLE, "sh", "-c",
+              'echo "start H=$H uid=$(id -u)"; sleep 1000 & wait',
+              pid1=False, env=BASE, user=65534, group=65534,
+              extra_groups=[])
+    got = wait_starts(b, 1)
+    assert got == [f"start H={VALUE}-1 uid=65534"], got
+    set_val(d, VALUE + "-2")
+    got = wait_starts(b, 2)
+    assert got[1] == f"start H={VALUE}-2 uid=65534", got
+    wait_until(lambda: not marked(b.pid, "sleep", "7777"), 5,
+               "the hook's leftover gone")
+    assert b.stderr() == ""
