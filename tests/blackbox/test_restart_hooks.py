@@ -245,9 +245,9 @@ def test_a_command_that_exits_while_a_hook_reads_again_ends_bosun(
     d, hook = make_hook(tmp_path, "v1")
     cmd = ["sh", "-c", 'echo "start H=$H"; while [ ! -e "$0/exit" ]; do '
            'sleep 0.05; done; exit 3', str(d)]
-    b = bosun("--hook", hook, "--watch", str(d / "val"), "--on-change",
-              "restart", "--watch-settle", SETTLE, *cmd, pid1=mode,
-              env=BASE)
+    b = bosun("--hook", hook, "--grace", "1s", "--watch", str(d / "val"),
+              "--on-change", "restart", "--watch-settle", SETTLE, *cmd,
+              pid1=mode, env=BASE)
     wait_starts(b, 1)
     set_val(d, "hold-v2")
     wait_until(lambda: runs(d) == 2, 5, "the hook's second run")
