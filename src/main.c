@@ -148,7 +148,7 @@ probe(const struct config *c)
 	}
 	if (ready_wait(&rd, err, sizeof(err)) == 0)
 		return 0;
-	log_error("%s is not ready: %s", c->probe, err);
+	log_error("%s is not ready: %s", t.shown, err);
 	return 1;
 }
 

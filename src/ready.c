@@ -118,7 +118,7 @@ failed(struct check *c, const struct ready *r, long long now, const char *why)
 		c->phase = FAILED;
 		return;
 	}
-	log_debug("%s: %s", c->t->spec, why);
+	log_debug("%s: %s", c->t->shown, why);
 	c->phase = IDLE;
 	c->next_try = now + c->backoff;
 	c->backoff =
@@ -443,7 +443,7 @@ report(struct check *c, long long elapsed)
 	if (elapsed < c->next_report || (!c->why[0] && elapsed < 1000))
 		return;
 	log_info(
-	    "waiting for %s (%lld s): %s", c->t->spec, elapsed / 1000, why);
+	    "waiting for %s (%lld s): %s", c->t->shown, elapsed / 1000, why);
 	c->next_report = (elapsed / REPORT_EVERY_MS + 1) * REPORT_EVERY_MS;
 }
 
@@ -495,7 +495,7 @@ explain(const struct ready *r, struct check *cs, char *err, size_t len)
 			k = snprintf(err + at, len - at, "%s", why);
 		else
 			k = snprintf(err + at, len - at, "%s%s (%s)",
-			    at ? ", " : "", cs[i].t->spec, why);
+			    at ? ", " : "", cs[i].t->shown, why);
 		if (k < 0 || (size_t)k >= len - at)
 			return;
 		at += k;
@@ -532,7 +532,7 @@ advance(const struct ready *r, struct check *cs, long long now, long long start,
 			 * route to nowhere) must not hide the next one */
 			log_debug("%s: no answer to the connect; "
 			          "trying the next address",
-			    c->t->spec);
+			    c->t->shown);
 			close(c->fd);
 			c->fd = -1;
 			if (!r->once)
@@ -547,7 +547,7 @@ advance(const struct ready *r, struct check *cs, long long now, long long start,
 		if (c->phase == READY && c->next_report >= 0) {
 			if (!r->once)
 				log_info("%s is ready after %lld.%lld s",
-				    c->t->spec, (now - start) / 1000,
+				    c->t->shown, (now - start) / 1000,
 				    (now - start) % 1000 / 100);
 			c->next_report = -1;
 		}

@@ -139,28 +139,47 @@ parse_net(
 	return 0;
 }
 
+/*
+ * The spec as messages show it: an http:// query (a token, often) as
+ * "?...", and a spec too long for the buffer cut with "...".
+ */
+static void
+show(const char *spec, char *out, size_t len)
+{
+	size_t n =
+	    strncmp(spec, "http", 4) == 0 ? strcspn(spec, "?") : strlen(spec);
+	const char *more = spec[n] ? "?..." : "";
+
+	if (n + strlen(more) >= len) {
+		n = len - 4;
+		more = "...";
+	}
+	snprintf(out, len, "%.*s%s", (int)n, spec, more);
+}
+
 /* Parses spec into t, which points into it. Returns 0, or -1 with a
- * message in err. */
+ * message in err (which shows the spec as t->shown does). */
 int
 target_parse(const char *spec, struct target *t, char *err, size_t len)
 {
 	memset(t, 0, sizeof(*t));
 	t->spec = spec;
+	show(spec, t->shown, sizeof(t->shown));
 	if (strncmp(spec, "tcp://", 6) == 0) {
 		t->kind = TARGET_TCP;
-		return parse_net(spec, spec + 6, t, err, len);
+		return parse_net(t->shown, spec + 6, t, err, len);
 	}
 	if (strncmp(spec, "http://", 7) == 0) {
 		t->kind = TARGET_HTTP;
-		return parse_net(spec, spec + 7, t, err, len);
+		return parse_net(t->shown, spec + 7, t, err, len);
 	}
 	if (strncmp(spec, "unix:", 5) == 0) {
 		t->kind = TARGET_UNIX;
-		return parse_path(spec, spec + 5, t, err, len);
+		return parse_path(t->shown, spec + 5, t, err, len);
 	}
 	if (strncmp(spec, "file:", 5) == 0) {
 		t->kind = TARGET_FILE;
-		return parse_path(spec, spec + 5, t, err, len);
+		return parse_path(t->shown, spec + 5, t, err, len);
 	}
 	if (strncmp(spec, "https://", 8) == 0 &&
 	    memchr(spec + 8, '@', strcspn(spec + 8, "/"))) {
@@ -174,6 +193,7 @@ target_parse(const char *spec, struct target *t, char *err, size_t len)
 		return fail(err, len,
 		    "'%s': https is out of scope (bosun has no TLS client); "
 		    "check the plain-HTTP port, or wait for tcp://HOST:443",
-		    spec);
-	return fail(err, len, "unknown kind of target '%s' (" KINDS ")", spec);
+		    t->shown);
+	return fail(
+	    err, len, "unknown kind of target '%s' (" KINDS ")", t->shown);
 }

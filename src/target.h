@@ -12,7 +12,8 @@ enum target_kind { TARGET_TCP, TARGET_UNIX, TARGET_FILE, TARGET_HTTP };
 /* What --wait and --probe check, parsed from the spec it points into. */
 struct target {
 	enum target_kind kind;
-	const char *spec;           /* as given, for messages */
+	const char *spec;           /* as given */
+	char shown[256];            /* for messages: no query, cut to fit */
 	char host[TARGET_HOST_MAX]; /* tcp, http: name or address, no [] */
 	char port[8];               /* tcp, http: 1 to 65535, decimal */
 	const char *path;           /* unix, file: the path; http: from '/' */

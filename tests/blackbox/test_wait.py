@@ -607,3 +607,21 @@ def test_dns_hang_then_stop_signal_leaves_nothing(tmp_path, dns):
     assert err == "bosun: SIGTERM before the command started; exiting\n"
     wait_until(lambda: not bosun_processes(token), timeout=3,
                what="no resolver left")
+
+
+def test_a_query_token_is_never_repeated(servers):
+    """A health URL often carries a token in its query: the request sends
+    it, but no message repeats it (the container's log, docker inspect's
+    health log)."""
+    bad = servers(http_answer(lambda n: 500))
+    url = f"http://127.0.0.1:{bad.port}/health?token=T0KEN-9f2"
+    rc, out, err, _ = run(["--probe", url])
+    assert (rc, out) == (1, "")
+    assert err == (f"bosun: http://127.0.0.1:{bad.port}/health?... is not "
+                   "ready: answered 500\n")
+    rc, out, err, _ = run(["-v", "--wait", url, "--wait-timeout", "300ms",
+                           "true"])
+    assert rc == 125
+    assert f"http://127.0.0.1:{bad.port}/health?..." in err
+    assert "T0KEN" not in err
+    assert bad.count >= 2

@@ -147,3 +147,30 @@ Test(target, unknown_kinds_list_the_known_ones)
 	cr_assert_eq(parse(""), -1);
 	cr_assert_eq(parse("TCP://db:1"), -1, "kinds are lower case");
 }
+
+Test(target, messages_show_no_query_and_fit)
+{
+	char long_spec[600];
+
+	cr_assert_eq(parse("http://web:8080/health?token=s3cret#f"), 0);
+	cr_assert_str_eq(t.shown, "http://web:8080/health?...");
+	cr_assert_eq(strncmp(t.path, "/health?token=s3cret", t.path_len), 0,
+	    "the request still carries the query");
+	cr_assert_eq(parse("http://web:99999/x?token=s3cret"), -1);
+	cr_assert(strstr(err, "'http://web:99999/x?...'"), "%s", err);
+	cr_assert_null(strstr(err, "s3cret"), "%s", err);
+	cr_assert_eq(parse("https://web/x?token=s3cret"), -1);
+	cr_assert_null(strstr(err, "s3cret"), "%s", err);
+	cr_assert_eq(parse("tcp://db:5432"), 0);
+	cr_assert_str_eq(t.shown, "tcp://db:5432");
+	cr_assert_eq(parse("file:/run/a?b"), 0, "a ? in a path is no query");
+	cr_assert_str_eq(t.shown, "file:/run/a?b");
+	memset(long_spec, 'a', sizeof(long_spec) - 1);
+	memcpy(long_spec, "file:/", 6);
+	long_spec[sizeof(long_spec) - 1] = '\0';
+	cr_assert_eq(parse(long_spec), 0);
+	cr_assert_eq(strlen(t.shown), sizeof(t.shown) - 1);
+	cr_assert_str_eq(t.shown + sizeof(t.shown) - 4, "...");
+	cr_assert_eq(strlen(t.path), sizeof(long_spec) - 1 - 5,
+	    "the path itself is whole");
+}
