@@ -11,6 +11,7 @@ import shutil
 import signal
 import tempfile
 import time
+import zlib
 
 import pytest
 
@@ -21,18 +22,19 @@ BASE = {"PATH": os.environ["PATH"]}
 SETTLE = "200ms"
 
 # A hook that counts its runs, leaves a daemon of its own session behind
-# (the marker `sleep 7777`), and prints H from the file val: "bad" makes
+# (the marker `sleep 7777.N`, N this test's own: other tests may run at
+# the same time), and prints H from the file val: "bad" makes
 # it print a malformed line, "slow" makes it sleep first, "deaf" makes it
 # sleep ignoring SIGTERM, "hold" makes it wait for the file release.
 HOOK = """#!/bin/sh
 d=$(dirname "$0")
 echo run >> "$d/runs"
-setsid sleep 7777 </dev/null >/dev/null 2>&1 &
+setsid sleep DAEMON </dev/null >/dev/null 2>&1 &
 v=$(cat "$d/val")
 case "$v" in
 bad) echo "NOT OK=$v"; exit 0 ;;
 slow*) sleep 2; : > "$d/slow-done" ;;
-deaf*) trap '' TERM; sleep 30 ;;
+deaf*) trap '' TERM; sleep SLOW ;;
 hold*) while [ ! -e "$d/release" ]; do sleep 0.05; done ;;
 esac
 echo "H=$v"
@@ -42,11 +44,19 @@ echo "H=$v"
 SHOW = ["sh", "-c", 'echo "start H=$H"; sleep 1000 & wait']
 
 
+def marks(d):
+    """The hook's daemon and its slow sleep, as their argv show them."""
+    n = f"{zlib.crc32(str(d).encode()) % 1000000:06d}"
+    return ["sleep", f"7777.{n}"], ["sleep", f"30.{n}"]
+
+
 def make_hook(tmp_path, val):
     d = tmp_path / "hookdir"
     d.mkdir()
     hook = d / "hook"
-    hook.write_text(HOOK)
+    daemon, slow = marks(d)
+    hook.write_text(HOOK.replace("DAEMON", daemon[1])
+                    .replace("SLOW", slow[1]))
     hook.chmod(0o755)
     (d / "val").write_text(val)
     return d, str(hook)
@@ -75,13 +85,13 @@ def descendants(pid):
     return out
 
 
-def marked(pid, *argv):
+def marked(pid, argv):
     """bosun's living descendants running exactly argv."""
     want = [a.encode() for a in argv]
     return [p for p in descendants(pid) if cmdline(p) == want and alive(p)]
 
 
-def all_marked(*argv):
+def all_marked(argv):
     """Every living process on the machine running exactly argv."""
     want = [a.encode() for a in argv]
     return [int(p) for p in os.listdir("/proc")
@@ -132,7 +142,7 @@ def test_a_restart_runs_the_hook_again_with_its_new_value(bosun, tmp_path,
         assert not [f for f in fds if "memfd" in f], (pid, fds)
     # the hook's daemon is gone both times, and nothing is left but the
     # new command and its worker
-    wait_until(lambda: not marked(b.pid, "sleep", "7777"), 5,
+    wait_until(lambda: not marked(b.pid, marks(d)[0]), 5,
                "the hook's leftover gone")
     err = b.stderr()
     assert "changed" in err and "restarting" in err, err
@@ -161,6 +171,7 @@ def test_a_failed_hook_keeps_the_command_and_its_processes(bosun, tmp_path,
         set_val(d, "deaf")
         what = f"hook {hook} timed out after 1000 ms (--hook-timeout)"
     else:
+        orig = (d / "hook").read_text()
         (d / "hook").write_text("#!/bin/sh\necho run >> \"$(dirname "
                                 "\"$0\")/runs\"\nexit 3\n")
         set_val(d, "x")
@@ -181,7 +192,7 @@ def test_a_failed_hook_keeps_the_command_and_its_processes(bosun, tmp_path,
     assert len(starts(b)) == 1
     # a good update later restarts it
     if kind == "exit 3":
-        (d / "hook").write_text(HOOK)
+        (d / "hook").write_text(orig)
     set_val(d, VALUE + "-3")
     got = wait_starts(b, 2)
     assert got[1] == f"start H={VALUE}-3", got
@@ -223,7 +234,7 @@ def test_a_stop_while_a_hook_reads_again_ends_everything(bosun, tmp_path,
               "--watch-settle", SETTLE, *SHOW, pid1=mode, env=BASE)
     wait_starts(b, 1)
     set_val(d, "deaf-v2")
-    wait_until(lambda: marked(b.pid, "sleep", "30"), 5, "the slow hook")
+    wait_until(lambda: marked(b.pid, marks(d)[1]), 5, "the slow hook")
     t0 = time.monotonic()
     b.kill(signal.SIGTERM)
     status = b.wait()
@@ -232,8 +243,8 @@ def test_a_stop_while_a_hook_reads_again_ends_everything(bosun, tmp_path,
     assert status == 128 + signal.SIGTERM, b.stderr()
     assert took < 4, took
     assert len(starts(b)) == 1
-    assert not all_marked("sleep", "7777")
-    assert not all_marked("sleep", "30")
+    assert not all_marked(marks(d)[0])
+    assert not all_marked(marks(d)[1])
     assert "H=" not in b.stderr()
 
 
@@ -257,7 +268,7 @@ def test_a_command_that_exits_while_a_hook_reads_again_ends_bosun(
     took = time.monotonic() - t0
     assert took < 4, took
     assert len(starts(b)) == 1, b.stdout()
-    assert not all_marked("sleep", "7777")
+    assert not all_marked(marks(d)[0])
     assert "restarting" not in b.stderr()
     assert "H=" not in b.stderr()
 
@@ -282,6 +293,6 @@ def test_a_restart_with_a_hook_as_a_non_root_user(bosun, tmp_path):
     set_val(d, VALUE + "-2")
     got = wait_starts(b, 2)
     assert got[1] == f"start H={VALUE}-2 uid=65534", got
-    wait_until(lambda: not marked(b.pid, "sleep", "7777"), 5,
+    wait_until(lambda: not marked(b.pid, marks(d)[0]), 5,
                "the hook's leftover gone")
     assert b.stderr() == ""
