@@ -112,8 +112,13 @@ files_read_fd(int fd, size_t max, char **out, size_t *n)
 	ssize_t r;
 	int e, blocking = 0;
 
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (!S_ISREG(st.st_mode))
 		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+	else
+		e = 0;
+	if (e) {
 		close(fd);
 		errno = e;
 		return -1;

@@ -69,6 +69,16 @@ Test(files, directories_and_missing_files_are_errors)
 	cr_assert_eq(errno, EINVAL, "not a regular file");
 }
 
+Test(files, a_failed_fstat_says_its_own_error)
+{
+	char *buf;
+	size_t n;
+
+	/* fstat fails: its errno, not a guess from an unset st_mode */
+	cr_assert_eq(files_read_fd(-1, 100, &buf, &n), -1);
+	cr_assert_eq(errno, EBADF);
+}
+
 Test(files, listings_are_sorted_and_leave_dot_names_out_as_asked)
 {
 	char **names;
