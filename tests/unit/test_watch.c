@@ -671,3 +671,30 @@ Test(watch, the_same_directory_twice_is_watched_once)
 	watch_close(&w);
 	remove_tmp();
 }
+
+Test(watch, directories_that_come_and_go_leave_no_items_behind)
+{
+	char what[256];
+	struct watch w;
+	int i;
+
+	make_tmp();
+	mkdirs("keep");
+	watch_tree(&w);
+	for (i = 0; i < 50; i++) {
+		mkdirs("a/b/c");
+		mkdirs("keep/d");
+		cr_assert_eq(changes(&w, what, sizeof(what)), 1);
+		cr_assert_eq(w.dirs, 5, "round %d", i);
+		rm_below("a");
+		rm_below("keep/d");
+		cr_assert_eq(changes(&w, what, sizeof(what)), 1);
+		cr_assert_eq(w.dirs, 1, "round %d", i);
+		cr_assert_eq(w.n, 2, "round %d: the top and keep", i);
+	}
+	put("keep/f");
+	cr_assert_eq(changes(&w, what, sizeof(what)), 1);
+	cr_assert(strstr(what, "/keep: changed (f)"), "%s", what);
+	watch_close(&w);
+	remove_tmp();
+}
