@@ -698,3 +698,29 @@ Test(watch, directories_that_come_and_go_leave_no_items_behind)
 	watch_close(&w);
 	remove_tmp();
 }
+
+Test(watch, after_lost_events_the_trees_are_walked_again)
+{
+	char buf[256], what[256] = "";
+	struct watch w;
+	size_t at = 0;
+	int changed = 0;
+
+	make_tmp();
+	mkdirs("a");
+	watch_tree(&w);
+	cr_assert_eq(w.dirs, 1);
+	/* made while the queue overflowed: its event is lost */
+	mkdirs("a/new/deeper");
+	event(buf, &at, -1, IN_Q_OVERFLOW, NULL);
+	watch_events(&w, buf, at, what, sizeof(what), &changed);
+	cr_assert_eq(changed, 1);
+	cr_assert_str_eq(what, "inotify: changed (events lost)");
+	cr_assert_eq(w.dirs, 3, "a/new and a/new/deeper found by a new walk");
+	changes(&w, what, sizeof(what));
+	cr_assert_eq(w.dirs, 3, "none twice");
+	put("a/new/deeper/f");
+	cr_assert_eq(changes(&w, what, sizeof(what)), 1);
+	watch_close(&w);
+	remove_tmp();
+}
