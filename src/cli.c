@@ -452,7 +452,7 @@ static const struct option options[] = {
 	    "send a signal (HUP, USR1, ...) or restart",
 	    "Acting on changes (inotify; no polling):" },
 	{ 0, "watch", "BOSUN_WATCH", LIST, add_item, F(watch), "PATH",
-	    "also watch this file or directory; repeatable", NULL },
+	    "also watch this file or directory tree; repeatable", NULL },
 	{ 0, "watch-settle", "BOSUN_WATCH_SETTLE", VALUE, set_duration,
 	    F(watch_settle), "DUR",
 	    "act once changes stopped for DUR (default 1s)", NULL },

@@ -277,7 +277,8 @@ free_environment(char **env)
 }
 
 /*
- * 6a. --on-change: the --watch paths, which must exist; the secret
+ * 6a. --on-change: the --watch paths, which must exist (a directory with
+ * every directory below it, within the limits of watch.c); the secret
  * sources are added as they are read (step 6), each before it is read,
  * so that no change is missed.
  */
@@ -293,9 +294,9 @@ watch_changes(struct run *r)
 		return -1;
 	}
 	for (size_t i = 0; i < l->n; i++)
-		if (watch_add(&r->watch, l->v[i]) < 0) {
-			log_error(
-			    "cannot watch %s: %s", l->v[i], strerror(errno));
+		if (watch_add_tree(&r->watch, l->v[i], r->err, sizeof(r->err)) <
+		    0) {
+			log_error("cannot watch %s: %s", l->v[i], r->err);
 			return -1;
 		}
 	r->sv.watch = &r->watch;

@@ -503,3 +503,221 @@ def test_changes_that_never_stop_are_acted_on_within_ten_settles(bosun,
     assert first >= 5.4 or gap >= 0.55, (first, gap)
     # and once they stop, the rest of them one more time
     wait_until(lambda: b.stdout().count(hup) == 2, 5, "the last HUP")
+
+
+# --watch DIR watches the whole tree below DIR: one inotify watch for each
+# directory, made and dropped as directories come and go.
+
+HUP = f"{signal.SIGHUP} 0 from"
+
+
+def tree(top, *rels):
+    """Directories (ending in /) and files below top, as mkdir -p does."""
+    for rel in rels:
+        p = top / rel
+        if rel.endswith("/"):
+            p.mkdir(parents=True, exist_ok=True)
+        else:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            write(p, "x")
+    return top
+
+
+def no_warning(err):
+    assert "warning" not in err and "no longer watched" not in err, err
+
+
+def hups_stay(b, n, quiet=0.8):
+    """Exactly n HUPs, still n after a quiet time longer than the settle."""
+    wait_until(lambda: b.stdout().count(HUP) >= n, what=f"{n} HUPs")
+    time.sleep(quiet)
+    assert b.stdout().count(HUP) == n, b.stdout()
+
+
+def test_a_change_deep_in_a_watched_tree_is_one_hup(bosun, tmp_path, mode):
+    conf = tree(tmp_path / "nginx", "nginx.conf", "sites-enabled/default",
+                "conf.d/a/b/c/x.conf")
+    b = bosun("-v", "--watch", str(conf), "--on-change", "HUP",
+              "--watch-settle", SETTLE, SIGECHO, pid1=mode, env=BASE)
+    b.wait_output("ready")
+    replace(conf / "conf.d/a/b/c/x.conf", "y")
+    hups_stay(b, 1)
+    assert f"{conf}/conf.d/a/b/c: changed (x.conf" in b.stderr(), b.stderr()
+    write(conf / "sites-enabled/default", "z")
+    hups_stay(b, 2)
+    no_warning(b.stderr())
+
+
+def test_a_directory_made_later_is_watched_deep_down(bosun, tmp_path, mode):
+    conf = tree(tmp_path / "conf", "app.conf")
+    b = bosun("--watch", str(conf), "--on-change", "HUP", "--watch-settle",
+              SETTLE, SIGECHO, pid1=mode, env=BASE)
+    b.wait_output("ready")
+    # mkdir -p new/deep && echo > new/deep/f: faster than bosun reads
+    subprocess.run(["sh", "-c", "mkdir -p new/a/b/c && echo 1 > new/a/b/c/f"],
+                   cwd=conf, check=True)
+    hups_stay(b, 1)
+    write(conf / "new/a/b/c/f", "2")
+    hups_stay(b, 2)
+    (conf / "new/a/b/c/d").mkdir()
+    hups_stay(b, 3)
+    write(conf / "new/a/b/c/d/g", "3")
+    hups_stay(b, 4)
+    assert b.stderr() == ""
+
+
+def test_a_removed_subdirectory_is_no_warning(bosun, tmp_path, mode):
+    conf = tree(tmp_path / "conf", "app.conf", "old/a/b/f", "keep/x/f")
+    b = bosun("--watch", str(conf), "--on-change", "HUP", "--watch-settle",
+              SETTLE, SIGECHO, pid1=mode, env=BASE)
+    b.wait_output("ready")
+    shutil.rmtree(conf / "old")
+    hups_stay(b, 1)
+    write(conf / "keep/x/f", "2")
+    hups_stay(b, 2)
+    # moved out of the tree: what happens there is none of bosun's business
+    os.rename(conf / "keep", tmp_path / "away")
+    hups_stay(b, 3)
+    write(tmp_path / "away/x/f", "3")
+    hups_stay(b, 3)
+    assert b.stderr() == ""
+
+
+def test_a_symbolic_link_to_a_directory_is_not_followed(bosun, tmp_path,
+                                                        mode):
+    outside = tree(tmp_path / "outside", "f", "deeper/f")
+    conf = tree(tmp_path / "conf", "app.conf", "real/f")
+    os.symlink(outside, conf / "out")
+    os.symlink(".", conf / "loop")
+    b = bosun("--watch", str(conf), "--on-change", "HUP", "--watch-settle",
+              SETTLE, SIGECHO, pid1=mode, env=BASE)
+    b.wait_output("ready")
+    write(outside / "f", "2")
+    write(outside / "deeper/f", "2")
+    hups_stay(b, 0)
+    write(conf / "real/f", "2")
+    hups_stay(b, 1)
+    assert b.stderr() == ""
+
+
+def test_a_kubernetes_volume_in_a_watched_tree_is_one_hup_per_swap(
+        bosun, tmp_path, mode):
+    """A configmap mounted below a --watch directory: its ..data link is
+    not followed; its timestamped directory is a real one, watched."""
+    conf = tree(tmp_path / "nginx", "nginx.conf")
+    vol = Volume(conf / "conf.d", {"a.conf": "1", "b.conf": "1"})
+    b = bosun("-v", "--watch", str(conf), "--on-change", "HUP",
+              "--watch-settle", SETTLE, SIGECHO, pid1=mode, env=BASE)
+    b.wait_output("ready")
+    for n in (1, 2, 3):
+        vol.update({"a.conf": str(n + 1), "b.conf": str(n + 1)})
+        hups_stay(b, n)
+    no_warning(b.stderr())
+
+
+def test_a_bind_mount_loop_in_a_tree_is_watched_once(tmp_path):
+    """mount --bind of a directory below itself: the same directory met
+    again is not walked again."""
+    conf = tree(tmp_path / "conf", "app.conf", "sub/loop/")
+    out = open(tmp_path / "out", "w")
+    p = subprocess.Popen(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c",
+         f'mount --bind {conf} {conf}/sub/loop && exec "$0" "$@"', BOSUN,
+         "--watch", str(conf), "--on-change", "HUP", "--watch-settle",
+         SETTLE, SIGECHO, "-x", str(int(signal.SIGTERM))], stdout=out,
+        stderr=subprocess.STDOUT, env=BASE)
+    try:
+        output = lambda: (tmp_path / "out").read_text()
+        wait_until(lambda: "ready" in output(), what="ready")
+        write(conf / "sub/f", "2")
+        wait_until(lambda: HUP in output(), what="a HUP")
+        assert "warning" not in output() and "cannot" not in output()
+    finally:
+        p.terminate()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        out.close()
+
+
+def test_more_directories_than_the_cap_fail_before_the_command(tmp_path):
+    """8192 subdirectories in all are watched; one more is an error."""
+    conf = tmp_path / "conf"
+    for i in range(8193):
+        (conf / f"{i}").mkdir(parents=True)
+    marker = tmp_path / "ran"
+    r = run(["--watch", str(conf), "--on-change", "HUP", "touch",
+             str(marker)], env=BASE)
+    assert r.returncode == 125, r.stderr
+    assert r.stderr.startswith(f"bosun: cannot watch {conf}: more than 8192 "
+                               f"directories, at {conf}/"), r.stderr
+    assert not marker.exists()
+    (conf / "0").rmdir()
+    r = run(["--watch", str(conf), "--on-change", "HUP", "touch",
+             str(marker)], env=BASE)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("pid1", [True, False])
+def test_used_up_inotify_watches_fail_before_the_command(tmp_path, pid1):
+    """fs.inotify.max_user_watches reached: in a user namespace of the
+    test's own, whose limit of watches is lowered (a per-namespace value,
+    not the host's sysctl), bosun gets ENOSPC."""
+    conf = tmp_path / "conf"
+    for i in range(40):
+        (conf / f"d{i}").mkdir(parents=True)
+    marker = tmp_path / "ran"
+    ns = ["unshare", "-U", "-r"] + (["--pid", "--fork", "--mount-proc"]
+                                    if pid1 else [])
+    r = subprocess.run(
+        ns + ["sh", "-c", 'echo 20 > /proc/sys/user/max_inotify_watches && '
+              'exec "$@"', "sh", BOSUN, "--watch", str(conf), "--on-change",
+              "HUP", "touch", str(marker)],
+        capture_output=True, text=True, timeout=30, env=BASE)
+    assert r.returncode == 125, r.stderr
+    assert f"cannot watch {conf}: " in r.stderr, r.stderr
+    assert "max_user_watches" in r.stderr, r.stderr
+    assert not marker.exists()
+
+
+def test_idle_with_a_tree_of_200_directories_has_no_wakeups(bosun, tmp_path,
+                                                           mode):
+    conf = tmp_path / "conf"
+    for i in range(200):
+        (conf / f"{i // 20}" / f"{i}").mkdir(parents=True)
+    b = bosun("--watch", str(conf), "--on-change", "HUP", "sleep", "60",
+              pid1=mode, env=BASE)
+    b.command_pid()
+    time.sleep(0.3)
+    before = switches(b.pid)
+    time.sleep(2)
+    assert switches(b.pid) == before
+    assert status_field(b.pid, "State").startswith("S")
+    write(conf / "9/199/f", "x")
+    wait_until(lambda: switches(b.pid) > before, what="a wake-up")
+
+
+def test_an_unreadable_subdirectory_is_skipped_with_a_verbose_line(bosun):
+    """bosun as a user that may not read one subdirectory: the rest of the
+    tree is watched, the skip is said at -v only."""
+    top = tempfile.mkdtemp(prefix="bosun-watch-")
+    os.chmod(top, 0o755)
+    atexit.register(shutil.rmtree, top, True)
+    conf = tree(pathlib.Path(top) / "conf", "app.conf", "private/x/",
+                "open/f")
+    for d in (conf, conf / "open"):
+        os.chmod(d, 0o755)
+    os.chmod(conf / "private", 0o700)
+    b = bosun("-v", "--watch", str(conf), "--on-change", "HUP",
+              "--watch-settle", SETTLE, SIGECHO, pid1=False, env=BASE,
+              user=65534, group=65534, extra_groups=[])
+    b.wait_output("ready")
+    err = b.stderr()
+    assert f"{conf}/private: not watched: Permission denied" in err, err
+    no_warning(err)
+    (conf / "open/f").write_text("2")
+    hups_stay(b, 1)
