@@ -20,6 +20,7 @@ parse(char **argv, char **envp)
 	while (argv[argc])
 		argc++;
 	err[0] = '\0';
+	cli_free(&c); /* cli_parse starts from zero: the last parse's lists */
 	return cli_parse(&c, argc, argv, envp, &checks, err, sizeof(err));
 }
 
