@@ -132,3 +132,43 @@ def test_a_secret_volume_swap_restarts_the_app(tmp_path, containers):
     assert log.count("start ") == 2, log
     assert "password1" not in log.split("start user2")[1]
     docker("stop", cid)
+
+
+def test_a_hook_runs_again_on_a_restart(tmp_path, containers):
+    """A secret manager's CLI as a hook (here a script reading a token file
+    the host rotates, and leaving an agent of its own behind): a change
+    restarts the app once with the hook's new output; every agent the hook
+    left is gone, the app's own worker of before too."""
+    d = tmp_path / "vault"
+    d.mkdir()
+    os.chmod(tmp_path, 0o755)
+    os.chmod(d, 0o755)
+    hook = tmp_path / "get-secrets"
+    hook.write_text("#!/bin/sh\n"
+                    "setsid sleep 4242 </dev/null >/dev/null 2>&1 &\n"
+                    'echo "TOKEN=$(cat /etc/vault/token)"\n')
+    os.chmod(hook, 0o755)
+    replace(d / "token", "t1")
+    cid = start(BB, "sh", "-c", 'echo "start $TOKEN"; sleep 100000 & wait',
+                opts=["-v", f"{d}:/etc/vault:ro",
+                      "-v", f"{hook}:/hooks/get-secrets:ro",
+                      "-e", "BOSUN_HOOK=/hooks/get-secrets",
+                      "-e", "BOSUN_WATCH=/etc/vault",
+                      "-e", "BOSUN_ON_CHANGE=restart",
+                      "-e", "BOSUN_WATCH_SETTLE=300ms"])
+    containers.append(cid)
+    wait_until(lambda: "start t1" in logs(cid), 20, "first")
+    t0 = time.monotonic()
+    replace(d / "token", "t2")
+    wait_until(lambda: "start t2" in logs(cid), 20, "restart")
+    assert time.monotonic() - t0 < 10
+    time.sleep(1)
+    log = logs(cid)
+    assert log.count("start ") == 2, log
+    ps = exec_(cid, "ps").stdout
+    assert "sleep 4242" not in ps, ps
+    # the new app and its one worker
+    workers = [ln for ln in ps.splitlines()
+               if ln.split(None, 2)[-1] == "sleep 100000"]
+    assert len(workers) == 1, ps
+    docker("stop", cid)
