@@ -249,3 +249,32 @@ def test_a_command_that_exits_while_a_hook_reads_again_ends_bosun(
     assert not all_marked("sleep", "7777")
     assert "restarting" not in b.stderr()
     assert "H=" not in b.stderr()
+
+
+def test_a_restart_leaves_no_memfd_or_value_where_others_look(bosun,
+                                                              tmp_path,
+                                                              mode):
+    """The environment comes back through a memfd: the command started
+    again holds no descriptor of it, and bosun's own environment
+    (/proc/PID/environ) holds no value the hook printed, old or new."""
+    d, hook = make_hook(tmp_path, VALUE + "-1")
+    b = bosun("--hook", hook, "--watch", str(d / "val"), "--on-change",
+              "restart", "--watch-settle", SETTLE, *SHOW, pid1=mode,
+              env=BASE)
+    wait_starts(b, 1)
+    set_val(d, VALUE + "-2")
+    wait_starts(b, 2)
+    cmd = b.command_pid()
+    with open(f"/proc/{cmd}/environ", "rb") as f:
+        assert f"H={VALUE}-2".encode() in f.read().split(b"\0")
+    fds = [os.readlink(f"/proc/{cmd}/fd/{n}")
+           for n in os.listdir(f"/proc/{cmd}/fd")]
+    assert not [t for t in fds if t.startswith("/memfd:")], fds
+    with open(f"/proc/{b.pid}/environ", "rb") as f:
+        assert VALUE.encode() not in f.read()
+    # nothing of the reading is left beside the command and its worker
+    wait_until(lambda: len(descendants(b.pid)) == 2, 5, "only two left")
+    b.kill(signal.SIGTERM)
+    assert b.wait() == 128 + signal.SIGTERM
+    assert VALUE not in b.stderr() and VALUE not in b.stdout().replace(
+        f"start H={VALUE}-1", "").replace(f"start H={VALUE}-2", "")
