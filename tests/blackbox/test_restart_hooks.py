@@ -19,7 +19,9 @@ SETTLE = "200ms"
 # A hook that counts its runs, leaves a daemon of its own session behind
 # (the marker `sleep 7777`), and prints H from the file val: "bad" makes
 # it print a malformed line, "slow" makes it sleep first, "deaf" makes it
-# sleep ignoring SIGTERM, "hold" makes it wait for the file release.
+# sleep ignoring SIGTERM (the marker `sleep 3031`), "hold" makes it wait for
+# the file release. Markers are looked for on the whole machine: numbers no
+# other test uses (test_faults leaves a `sleep 30` on purpose).
 HOOK = """#!/bin/sh
 d=$(dirname "$0")
 echo run >> "$d/runs"
@@ -28,7 +30,7 @@ v=$(cat "$d/val")
 case "$v" in
 bad) echo "NOT OK=$v"; exit 0 ;;
 slow*) sleep 2; : > "$d/slow-done" ;;
-deaf*) trap '' TERM; sleep 30 ;;
+deaf*) trap '' TERM; sleep 3031 ;;
 hold*) while [ ! -e "$d/release" ]; do sleep 0.05; done ;;
 esac
 echo "H=$v"
@@ -212,7 +214,7 @@ def test_a_stop_while_a_hook_reads_again_ends_everything(bosun, tmp_path,
               "--watch-settle", SETTLE, *SHOW, pid1=mode, env=BASE)
     wait_starts(b, 1)
     set_val(d, "deaf-v2")
-    wait_until(lambda: marked(b.pid, "sleep", "30"), 5, "the slow hook")
+    wait_until(lambda: marked(b.pid, "sleep", "3031"), 5, "the slow hook")
     t0 = time.monotonic()
     b.kill(signal.SIGTERM)
     status = b.wait()
@@ -222,7 +224,7 @@ def test_a_stop_while_a_hook_reads_again_ends_everything(bosun, tmp_path,
     assert took < 4, took
     assert len(starts(b)) == 1
     assert not all_marked("sleep", "7777")
-    assert not all_marked("sleep", "30")
+    assert not all_marked("sleep", "3031")
     assert "H=" not in b.stderr()
 
 
