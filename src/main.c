@@ -345,10 +345,11 @@ load_secrets(struct run *r)
 	return 0;
 }
 
-/* What a signal that came during the wait would do at the command's birth
- * is worse than losing it: drop it. Kept: SIGCHLD and the watch's signal
- * (the supervisor's), and a stop signal bosun ignores (nohup: it reaches
- * the command, which ignores it too). */
+/* What a signal that came before the start (during a hook, a read, the
+ * wait: as long as --hook-timeout or --wait-timeout) would do at the
+ * command's birth is worse than losing it: drop it. Kept: SIGCHLD and the
+ * watch's signal (the supervisor's), and a stop signal bosun ignores
+ * (nohup: it reaches the command, which ignores it too). */
 static void
 drop_early_signals(const struct run *r)
 {
@@ -364,7 +365,7 @@ drop_early_signals(const struct run *r)
 
 /* 7. Wait until every --wait target is ready (ready.c); the command
  * starts only then. A stop signal still ends bosun at once (startup.c);
- * any other that came meanwhile is dropped. */
+ * any other that came meanwhile is dropped at the start. */
 static int
 wait_for_targets(struct run *r)
 {
@@ -394,17 +395,15 @@ wait_for_targets(struct run *r)
 		failed = 1;
 	}
 	free(t);
-	if (failed)
-		return -1;
-	drop_early_signals(r);
-	return 0;
+	return failed ? -1 : 0;
 }
 
 /*
- * 8. Start the command, giving it the terminal if we have it. Returns 0,
- * -1 when it could not be started, or the exit code of the child's own
- * failure (drop, filter, exec): it printed why; that code is bosun's,
- * never remapped, and nothing is supervised.
+ * 8. Start the command, giving it the terminal if we have it; a signal
+ * that came before is dropped. Returns 0, -1 when it could not be
+ * started, or the exit code of the child's own failure (drop, filter,
+ * exec): it printed why; that code is bosun's, never remapped, and
+ * nothing is supervised.
  */
 static int
 start_command(struct run *r)
@@ -412,6 +411,7 @@ start_command(struct run *r)
 	const char *cmd = r->cfg.argv[0];
 	int failed;
 
+	drop_early_signals(r);
 	if (startup_end() < 0) {
 		log_error("cannot block signals: %s", strerror(errno));
 		return -1;

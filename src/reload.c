@@ -153,7 +153,9 @@ take_result(struct reload *rl)
 	rl->buf[rl->len] = '\0';
 	for (i = 0; i < rl->len; i++)
 		k += rl->buf[i] == '\0';
-	if (!(rl->envp = malloc((k + 1) * sizeof(char *))))
+	/* one more for an entry without its NUL at the end (never written
+	 * so by the reader; buf[len] ends it) */
+	if (!(rl->envp = malloc((k + 2) * sizeof(char *))))
 		return -1;
 	for (i = 0, k = 0; i < rl->len; i += strlen(rl->buf + i) + 1)
 		rl->envp[k++] = rl->buf + i;

@@ -133,8 +133,8 @@ on_signal(int sig, siginfo_t *si, void *ctx)
 
 	(void)ctx;
 	if (sig == SIGALRM) {
-		/* the timer's comes from the kernel; another is passed on to
-		 * the command once it runs */
+		/* the timer's comes from the kernel; another is no deadline
+		 * (dropped before the start: startup_drop_pending) */
 		if (si->si_code != SI_KERNEL) {
 			alarm_from_outside = 1;
 			goto out;
@@ -262,10 +262,10 @@ startup_termlog(int fd)
 }
 
 /*
- * After a wait before the start (--wait): a signal that came meanwhile,
- * other than those in keep, would reach the command the moment it starts,
- * before it can have a handler, and kill it (USR1, PIPE, an ALRM from
- * outside) or stop it (TSTP). It is dropped, and said at -v.
+ * Just before the start: a signal that came during the start-up (a hook,
+ * a read, --wait), other than those in keep, would reach the command the
+ * moment it starts, before it can have a handler, and kill it (USR1, PIPE,
+ * an ALRM from outside) or stop it (TSTP). It is dropped, and said at -v.
  */
 void
 startup_drop_pending(ksigset keep)
@@ -298,7 +298,8 @@ startup_end(void)
 	termlog_fd = -1;
 	for (i = 0; i < NHANDLED; i++)
 		sigaction(handled[i], &saved[i], NULL);
-	/* pending again, for the supervisor to forward */
+	/* one that came after startup_drop_pending: pending again, for the
+	 * supervisor to forward */
 	if (alarm_from_outside)
 		kill(getpid(), SIGALRM);
 	return 0;

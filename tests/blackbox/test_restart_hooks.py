@@ -25,7 +25,9 @@ SETTLE = "200ms"
 # (the marker `sleep 7777.N`, N this test's own: other tests may run at
 # the same time), and prints H from the file val: "bad" makes
 # it print a malformed line, "slow" makes it sleep first, "deaf" makes it
-# sleep ignoring SIGTERM, "hold" makes it wait for the file release.
+# sleep ignoring SIGTERM (the marker `sleep 30.N`), "hold" makes it wait
+# for the file release. Markers are looked for on the whole machine
+# (test_faults leaves a `sleep 30` on purpose).
 HOOK = """#!/bin/sh
 d=$(dirname "$0")
 echo run >> "$d/runs"
@@ -296,3 +298,32 @@ def test_a_restart_with_a_hook_as_a_non_root_user(bosun, tmp_path):
     wait_until(lambda: not marked(b.pid, marks(d)[0]), 5,
                "the hook's leftover gone")
     assert b.stderr() == ""
+
+
+def test_a_restart_leaves_no_memfd_or_value_where_others_look(bosun,
+                                                              tmp_path,
+                                                              mode):
+    """The environment comes back through a memfd: the command started
+    again holds no descriptor of it, and bosun's own environment
+    (/proc/PID/environ) holds no value the hook printed, old or new."""
+    d, hook = make_hook(tmp_path, VALUE + "-1")
+    b = bosun("--hook", hook, "--watch", str(d / "val"), "--on-change",
+              "restart", "--watch-settle", SETTLE, *SHOW, pid1=mode,
+              env=BASE)
+    wait_starts(b, 1)
+    set_val(d, VALUE + "-2")
+    wait_starts(b, 2)
+    cmd = b.command_pid()
+    with open(f"/proc/{cmd}/environ", "rb") as f:
+        assert f"H={VALUE}-2".encode() in f.read().split(b"\0")
+    fds = [os.readlink(f"/proc/{cmd}/fd/{n}")
+           for n in os.listdir(f"/proc/{cmd}/fd")]
+    assert not [t for t in fds if t.startswith("/memfd:")], fds
+    with open(f"/proc/{b.pid}/environ", "rb") as f:
+        assert VALUE.encode() not in f.read()
+    # nothing of the reading is left beside the command and its worker
+    wait_until(lambda: len(descendants(b.pid)) == 2, 5, "only two left")
+    b.kill(signal.SIGTERM)
+    assert b.wait() == 128 + signal.SIGTERM
+    assert VALUE not in b.stderr() and VALUE not in b.stdout().replace(
+        f"start H={VALUE}-1", "").replace(f"start H={VALUE}-2", "")
