@@ -32,13 +32,25 @@ def reachable_by_anyone(path):
         d = os.path.dirname(d)
 
 
-# Tests run bosun as unprivileged users too: a checkout under a 0700
-# directory such as /root is out of their reach, so they get a copy.
-if os.path.exists(BOSUN) and not reachable_by_anyone(BOSUN):
-    _copy = tempfile.mkdtemp(prefix="bosun-blackbox-")
-    os.chmod(_copy, 0o755)
-    atexit.register(shutil.rmtree, _copy, True)
-    BOSUN = shutil.copy2(BOSUN, os.path.join(_copy, os.path.basename(BOSUN)))
+# Tests run bosun (and sigecho as its command) as unprivileged users too:
+# a checkout under a 0700 directory such as /root is out of their reach,
+# so they get copies.
+_copy = None
+
+
+def _reachable(path):
+    global _copy
+    if not os.path.exists(path) or reachable_by_anyone(path):
+        return path
+    if _copy is None:
+        _copy = tempfile.mkdtemp(prefix="bosun-blackbox-")
+        os.chmod(_copy, 0o755)
+        atexit.register(shutil.rmtree, _copy, True)
+    return shutil.copy2(path, os.path.join(_copy, os.path.basename(path)))
+
+
+BOSUN = _reachable(BOSUN)
+SIGECHO = _reachable(SIGECHO)
 
 
 def wait_until(pred, timeout=10.0, what="condition"):
